@@ -1,0 +1,250 @@
+package dev.podnet.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.podnet.config.PodnetConfig.HostPort;
+import dev.podnet.config.PodnetConfig.KubernetesMode;
+import dev.podnet.config.PodnetConfig.PodLabel;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Reads and validates the YAML config. Every error names the field and the value that is wrong, so an
+ * operator can fix a ConfigMap from the log line alone.
+ */
+public final class ConfigLoader {
+    static final Set<String> FIELDS = Set.of("listen", "minInterval", "probeDeadline", "probes", "probeSettings",
+            "procfs", "netnsDir", "kubernetes", "podLabels");
+    /** Labels podnet itself puts on series; a pod label may not take one of these names. */
+    static final Set<String> RESERVED_LABELS = Set.of("netns", "namespace", "pod", "node", "task", "ipfamily",
+            "srcip", "dstip", "srcport", "dstport", "protocol", "name", "probe", "device", "reason", "state",
+            "direction", "le", "cpu", "type", "phase", "kind");
+    static final int MAX_POD_LABELS = 10;
+
+    private static final ObjectMapper YAML = new YAMLMapper();
+
+    private final List<String> knownProbes;
+    private final List<String> defaultProbes;
+
+    /**
+     * @param knownProbes   every probe name the config may list
+     * @param defaultProbes the probes run when the config lists none
+     */
+    public ConfigLoader(List<String> knownProbes, List<String> defaultProbes) {
+        this.knownProbes = List.copyOf(knownProbes);
+        this.defaultProbes = List.copyOf(defaultProbes);
+    }
+
+    /** The configuration used when no file is given. */
+    public PodnetConfig defaults() {
+        try {
+            return parse("{}");
+        } catch (ConfigException e) {
+            throw new IllegalStateException("built-in defaults are invalid", e);
+        }
+    }
+
+    public PodnetConfig load(Path file) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException("config file " + file + ": cannot read it: " + e.getMessage(), e);
+        }
+        try {
+            return parse(text);
+        } catch (ConfigException e) {
+            throw new ConfigException("config file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public PodnetConfig parse(String yaml) throws ConfigException {
+        JsonNode root;
+        try {
+            root = YAML.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("not valid YAML: " + e.getOriginalMessage()
+                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""), e);
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            root = YAML.createObjectNode();
+        }
+        if (!root.isObject()) {
+            throw new ConfigException("the config must be a mapping of fields, not " + root.getNodeType());
+        }
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!FIELDS.contains(field)) {
+                throw new ConfigException("unknown field \"" + field + "\" (known fields: " + String.join(", ", FIELDS.stream().sorted().toList()) + ")");
+            }
+        }
+        HostPort listen = hostPort(text(root, "listen", "0.0.0.0:" + PodnetConfig.DEFAULT_PORT));
+        Duration minInterval = Durations.parse("minInterval", text(root, "minInterval", "2s"));
+        Duration deadline = Durations.parse("probeDeadline", text(root, "probeDeadline", "5s"));
+        if (deadline.isZero()) {
+            throw new ConfigException("probeDeadline: must be more than 0");
+        }
+        List<String> probes = probes(root.get("probes"));
+        Map<String, Map<String, Object>> settings = probeSettings(root.get("probeSettings"));
+        Path procfs = Path.of(text(root, "procfs", "/proc"));
+        Path netnsDir = Path.of(text(root, "netnsDir", "/run/netns"));
+        KubernetesMode kubernetes = kubernetesMode(root.get("kubernetes"));
+        List<PodLabel> podLabels = podLabels(root.get("podLabels"));
+        return new PodnetConfig(listen, minInterval, deadline, probes, settings, procfs, netnsDir, kubernetes, podLabels);
+    }
+
+    private static String text(JsonNode root, String field, String fallback) throws ConfigException {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return fallback;
+        }
+        if (!node.isValueNode()) {
+            throw new ConfigException(field + ": expected a single value, got " + node.getNodeType().toString().toLowerCase());
+        }
+        return node.asText();
+    }
+
+    /** Parses {@code HOST:PORT}, {@code :PORT} or {@code [v6]:PORT}. */
+    public static HostPort hostPort(String text) throws ConfigException {
+        int colon = text.lastIndexOf(':');
+        if (colon < 0) {
+            throw new ConfigException("listen: \"" + text + "\" is not HOST:PORT (e.g. 0.0.0.0:" + PodnetConfig.DEFAULT_PORT + " or :" + PodnetConfig.DEFAULT_PORT + ")");
+        }
+        String host = text.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new ConfigException("listen: \"" + text + "\" has no valid port number");
+        }
+        if (port < 0 || port > 65535) {
+            throw new ConfigException("listen: port " + port + " is out of range 0-65535");
+        }
+        return new HostPort(host.isEmpty() ? "0.0.0.0" : host, port);
+    }
+
+    private List<String> probes(JsonNode node) throws ConfigException {
+        if (node == null || node.isNull()) {
+            return defaultProbes;
+        }
+        if (!node.isArray()) {
+            throw new ConfigException("probes: expected a list of probe names, got " + node.getNodeType().toString().toLowerCase());
+        }
+        Set<String> names = new LinkedHashSet<>();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode item = node.get(i);
+            if (!item.isTextual()) {
+                throw new ConfigException("probes[" + i + "]: expected a probe name, got " + item);
+            }
+            String name = item.asText();
+            if (!knownProbes.contains(name)) {
+                throw new ConfigException("probes[" + i + "]: unknown probe \"" + name + "\" (known probes: " + String.join(", ", knownProbes) + ")");
+            }
+            if (!names.add(name)) {
+                throw new ConfigException("probes[" + i + "]: probe \"" + name + "\" is listed twice");
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    private Map<String, Map<String, Object>> probeSettings(JsonNode node) throws ConfigException {
+        Map<String, Map<String, Object>> result = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return result;
+        }
+        if (!node.isObject()) {
+            throw new ConfigException("probeSettings: expected a mapping of probe name to settings");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!knownProbes.contains(e.getKey())) {
+                throw new ConfigException("probeSettings." + e.getKey() + ": unknown probe \"" + e.getKey() + "\"");
+            }
+            if (!e.getValue().isObject()) {
+                throw new ConfigException("probeSettings." + e.getKey() + ": expected a mapping of settings");
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> values = YAML.convertValue(e.getValue(), Map.class);
+            result.put(e.getKey(), Map.copyOf(values));
+        }
+        return result;
+    }
+
+    private static KubernetesMode kubernetesMode(JsonNode node) throws ConfigException {
+        if (node == null || node.isNull()) {
+            return KubernetesMode.AUTO;
+        }
+        String text = node.asText().toLowerCase();
+        return switch (text) {
+            case "auto" -> KubernetesMode.AUTO;
+            case "true", "on" -> KubernetesMode.ON;
+            case "false", "off" -> KubernetesMode.OFF;
+            default -> throw new ConfigException("kubernetes: \"" + node.asText() + "\" must be auto, true or false");
+        };
+    }
+
+    private static List<PodLabel> podLabels(JsonNode node) throws ConfigException {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw new ConfigException("podLabels: expected a list of pod label keys");
+        }
+        if (node.size() > MAX_POD_LABELS) {
+            throw new ConfigException("podLabels: " + node.size() + " labels given, at most " + MAX_POD_LABELS + " are allowed");
+        }
+        List<PodLabel> labels = new ArrayList<>();
+        Set<String> names = new LinkedHashSet<>();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode item = node.get(i);
+            if (!item.isTextual() || item.asText().isBlank()) {
+                throw new ConfigException("podLabels[" + i + "]: expected a pod label key, got " + item);
+            }
+            String key = item.asText();
+            String name = sanitizeLabelName(key);
+            if (RESERVED_LABELS.contains(name)) {
+                throw new ConfigException("podLabels[" + i + "]: \"" + key + "\" becomes label \"" + name
+                        + "\", which podnet already uses; reserved: " + String.join(", ", RESERVED_LABELS.stream().sorted().toList()));
+            }
+            if (!names.add(name)) {
+                throw new ConfigException("podLabels[" + i + "]: \"" + key + "\" becomes label \"" + name + "\", like an earlier entry");
+            }
+            labels.add(new PodLabel(key, name));
+        }
+        return List.copyOf(labels);
+    }
+
+    /** A Prometheus label name for a Kubernetes label key: {@code app.kubernetes.io/name} -> {@code app_kubernetes_io_name}. */
+    static String sanitizeLabelName(String key) {
+        StringBuilder sb = new StringBuilder(key.length() + 1);
+        Predicate<Character> legal = c -> (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            sb.append(legal.test(c) ? c : '_');
+        }
+        if (Character.isDigit(sb.charAt(0))) {
+            sb.insert(0, '_');
+        }
+        String name = sb.toString();
+        if (name.startsWith("__")) {
+            name = "pod" + name; // names starting with __ are reserved by Prometheus
+        }
+        return name;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.podnet.probe;
+
+import dev.podnet.netns.Netns;
+import java.util.List;
+
+/**
+ * Gives each network namespace its attribution labels. Every per-namespace series carries {@code netns}
+ * followed by {@link #labelNames()}. Host mode leaves {@code namespace} and {@code pod} empty;
+ * Kubernetes attribution fills them and adds the configured pod labels.
+ */
+public interface NetnsLabeler {
+
+    /** Label names after {@code netns}; always starts with {@code namespace}, {@code pod}. */
+    List<String> labelNames();
+
+    /** Values for {@link #labelNames()}, in order, for this namespace (empty strings when unknown). */
+    String[] labelValues(long inode);
+
+    NetnsLabeler HOST_MODE = new NetnsLabeler() {
+        private final List<String> names = List.of("namespace", "pod");
+
+        @Override
+        public List<String> labelNames() {
+            return names;
+        }
+
+        @Override
+        public String[] labelValues(long inode) {
+            return new String[] {"", ""};
+        }
+    };
+
+    /** Convenience for places that hold a {@link Netns}. */
+    default String[] labelValues(Netns netns) {
+        return labelValues(netns.inode());
+    }
+}
