@@ -1,0 +1,67 @@
+package dev.podnet.testing;
+
+import dev.podnet.cli.Agent;
+import dev.podnet.config.ConfigLoader;
+import dev.podnet.config.PodnetConfig;
+import dev.podnet.probe.ProbeCatalog;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The real agent, in-process, on an ephemeral loopback port, with a config written to a temp file
+ * (so reload can be exercised). {@code minInterval: 0s} unless the YAML says otherwise, so each scrape
+ * collects afresh.
+ */
+public final class TestAgent implements AutoCloseable {
+    private final Agent agent;
+    private final Path configFile;
+
+    private TestAgent(Agent agent, Path configFile) {
+        this.agent = agent;
+        this.configFile = configFile;
+    }
+
+    /** Starts the agent with this YAML (listen and minInterval defaulted for tests). */
+    public static TestAgent start(String yaml) throws Exception {
+        ProbeCatalog catalog = ProbeCatalog.standard();
+        ConfigLoader loader = new ConfigLoader(catalog.names(), catalog.defaultNames());
+        String full = "listen: 127.0.0.1:0\n" + (yaml.contains("minInterval") ? "" : "minInterval: 0s\n") + yaml;
+        Path file = Files.createTempFile("podnet-test", ".yaml");
+        Files.writeString(file, full);
+        PodnetConfig config = loader.load(file);
+        return new TestAgent(new Agent(config, file, catalog, loader, Duration.ofHours(1)), file);
+    }
+
+    public Agent agent() {
+        return agent;
+    }
+
+    public int port() {
+        return agent.port();
+    }
+
+    public Scrape scrape() throws Exception {
+        return Scrape.of(agent.port());
+    }
+
+    public String get(String path) throws Exception {
+        return Scrape.get("http://127.0.0.1:" + agent.port() + path);
+    }
+
+    /** Rewrites the config file and makes the agent check it now. */
+    public void rewriteConfig(String yaml) throws Exception {
+        Files.writeString(configFile, "listen: 127.0.0.1:0\n" + (yaml.contains("minInterval") ? "" : "minInterval: 0s\n") + yaml);
+        agent.checkConfigNow();
+    }
+
+    public Path configFile() {
+        return configFile;
+    }
+
+    @Override
+    public void close() throws Exception {
+        agent.close();
+        Files.deleteIfExists(configFile);
+    }
+}
