@@ -24,7 +24,7 @@ final class SelfMetrics {
                     r.parseErrors.get(), "probe", name);
         }
         out.gauge("podnet_collection_duration_seconds", "Duration of the last collection, all probes.", collectionSeconds);
-        out.gauge("podnet_netns_count", "Network namespaces found on this host.", namespaces.size());
+        out.gauge("podnet_netns_discovered", "Network namespaces found on this host.", namespaces.size());
         out.counter("podnet_netns_vanished_total",
                 "Namespaces that disappeared between discovery and reading; skipped, not an error.", vanished);
         for (Netns netns : namespaces) {

@@ -24,7 +24,11 @@ public final class TestAgent implements AutoCloseable {
 
     /** Starts the agent with this YAML (listen and minInterval defaulted for tests). */
     public static TestAgent start(String yaml) throws Exception {
-        ProbeCatalog catalog = ProbeCatalog.standard();
+        return start(yaml, ProbeCatalog.standard());
+    }
+
+    /** Starts the agent with extra (test) probes in its catalog. */
+    public static TestAgent start(String yaml, ProbeCatalog catalog) throws Exception {
         ConfigLoader loader = new ConfigLoader(catalog.names(), catalog.defaultNames());
         String full = "listen: 127.0.0.1:0\n" + (yaml.contains("minInterval") ? "" : "minInterval: 0s\n") + yaml;
         Path file = Files.createTempFile("podnet-test", ".yaml");
