@@ -1,6 +1,9 @@
 package dev.podnet.probe;
 
 import dev.podnet.probe.procfs.NetdevProbe;
+import dev.podnet.probe.procfs.NetstatProbe;
+import dev.podnet.probe.procfs.Snmp6Probe;
+import dev.podnet.probe.procfs.SnmpProbe;
 
 /** The probes shipped with podnet, in the order `podnet probes` lists them. */
 final class StandardProbes {
@@ -9,6 +12,9 @@ final class StandardProbes {
 
     static ProbeCatalog register(ProbeCatalog catalog) {
         return catalog
-                .register(NetdevProbe::new);
+                .register(NetdevProbe::new)
+                .register(SnmpProbe::new)
+                .register(Snmp6Probe::new)
+                .register(NetstatProbe::new);
     }
 }
