@@ -3,6 +3,7 @@ package dev.podnet.probe;
 import dev.podnet.probe.procfs.NetdevProbe;
 import dev.podnet.probe.procfs.NetstatProbe;
 import dev.podnet.probe.procfs.Snmp6Probe;
+import dev.podnet.probe.procfs.SockstatProbe;
 import dev.podnet.probe.procfs.SnmpProbe;
 
 /** The probes shipped with podnet, in the order `podnet probes` lists them. */
@@ -15,6 +16,7 @@ final class StandardProbes {
                 .register(NetdevProbe::new)
                 .register(SnmpProbe::new)
                 .register(Snmp6Probe::new)
-                .register(NetstatProbe::new);
+                .register(NetstatProbe::new)
+                .register(SockstatProbe::new);
     }
 }
