@@ -4,6 +4,7 @@ import dev.podnet.probe.procfs.NetdevProbe;
 import dev.podnet.probe.procfs.NetstatProbe;
 import dev.podnet.probe.procfs.Snmp6Probe;
 import dev.podnet.probe.procfs.SockstatProbe;
+import dev.podnet.probe.procfs.SoftnetProbe;
 import dev.podnet.probe.procfs.SnmpProbe;
 
 /** The probes shipped with podnet, in the order `podnet probes` lists them. */
@@ -17,6 +18,7 @@ final class StandardProbes {
                 .register(SnmpProbe::new)
                 .register(Snmp6Probe::new)
                 .register(NetstatProbe::new)
-                .register(SockstatProbe::new);
+                .register(SockstatProbe::new)
+                .register(SoftnetProbe::new);
     }
 }
