@@ -1,5 +1,6 @@
 package dev.podnet.probe;
 
+import dev.podnet.probe.procfs.ConntrackProbe;
 import dev.podnet.probe.procfs.NetdevProbe;
 import dev.podnet.probe.procfs.NetstatProbe;
 import dev.podnet.probe.procfs.Snmp6Probe;
@@ -19,6 +20,7 @@ final class StandardProbes {
                 .register(Snmp6Probe::new)
                 .register(NetstatProbe::new)
                 .register(SockstatProbe::new)
-                .register(SoftnetProbe::new);
+                .register(SoftnetProbe::new)
+                .register(ConntrackProbe::new);
     }
 }
