@@ -1,6 +1,8 @@
 package dev.podnet.probe;
 
 import dev.podnet.probe.procfs.ConntrackProbe;
+import dev.podnet.probe.procfs.FdProbe;
+import dev.podnet.probe.procfs.IoProbe;
 import dev.podnet.probe.procfs.NetdevProbe;
 import dev.podnet.probe.procfs.NetstatProbe;
 import dev.podnet.probe.procfs.Snmp6Probe;
@@ -21,6 +23,8 @@ final class StandardProbes {
                 .register(NetstatProbe::new)
                 .register(SockstatProbe::new)
                 .register(SoftnetProbe::new)
-                .register(ConntrackProbe::new);
+                .register(ConntrackProbe::new)
+                .register(FdProbe::new)
+                .register(IoProbe::new);
     }
 }
