@@ -82,7 +82,7 @@ public final class ConntrackProbe implements Probe {
             values = node.enterer().call(node.host(), () -> readSysctls(netfilter));
         }
         if (values[0] >= 0) {
-            out.gauge("podnet_conntrack_count", COUNT_HELP, values[0]);
+            out.gauge("podnet_conntrack_host_entries", COUNT_HELP, values[0]);
         }
         if (values[1] >= 0) {
             out.gauge("podnet_conntrack_max", MAX_HELP, values[1]);

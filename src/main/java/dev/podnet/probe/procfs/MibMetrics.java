@@ -78,10 +78,14 @@ final class MibMetrics {
         return spec;
     }
 
+    /**
+     * {@code HMac} is the one spelling in today's MIBs that snake-cases badly ({@code h_mac}, which
+     * promtool takes for an hour unit); it becomes {@code hmac}.
+     */
     private Spec build(String group, String field, String kernelName) {
         boolean gauge = gauges.contains(group + " " + field);
         String base = "podnet_" + file + "_" + (group.isEmpty() ? "" : sanitize(group.toLowerCase(java.util.Locale.ROOT)) + "_")
-                + sanitize(ProcText.snakeCase(field));
+                + sanitize(ProcText.snakeCase(field.replace("HMac", "Hmac")));
         String help = (gauge ? "Kernel MIB value " : "Kernel MIB counter ") + kernelName + " from " + path
                 + " of this network namespace.";
         return new Spec(gauge ? base : base + "_total", help, gauge);

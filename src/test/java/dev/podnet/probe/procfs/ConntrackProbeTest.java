@@ -43,7 +43,7 @@ class ConntrackProbeTest {
                         && x.name().startsWith("podnet_conntrack")), "module not loaded there: no series");
                 assertEquals(0x44, s.value("podnet_conntrack_stat_drop_total", "netns", BROKEN));
 
-                assertEquals(7, s.value("podnet_conntrack_count"));
+                assertEquals(7, s.value("podnet_conntrack_host_entries"));
                 assertEquals(262144, s.value("podnet_conntrack_max"));
                 assertEquals("", s.find("podnet_conntrack_max").getFirst().label("netns"));
                 assertEquals(2, s.value("podnet_parse_errors_total", "probe", "conntrack"));
@@ -65,7 +65,7 @@ class ConntrackProbeTest {
             try (TestAgent agent = TestAgent.start(proc.yaml("conntrack"))) {
                 Scrape s = agent.scrape();
                 // entering the fake host namespace cannot work, so the node-wide part fails visibly...
-                assertTrue(s.find("podnet_conntrack_count").isEmpty());
+                assertTrue(s.find("podnet_conntrack_host_entries").isEmpty());
                 assertTrue(s.find("podnet_conntrack_max").isEmpty());
                 assertEquals(1, s.value("podnet_probe_errors_total", "probe", "conntrack"));
                 // ...and the per-namespace part is unaffected

@@ -39,6 +39,7 @@ class NetstatProbeTest {
                 assertEquals(1120, s.value("podnet_netstat_tcpext_tcp_prequeued_total", "netns", OLD));
                 assertEquals(0, s.value("podnet_netstat_mptcpext_mp_capable_synrx_total", "netns", host));
                 assertEquals(0, s.value("podnet_netstat_mptcpext_mp_curr_estab", "netns", host));
+                assertEquals(0, s.value("podnet_netstat_mptcpext_mp_join_ack_hmac_failure_total", "netns", host));
                 assertTrue(s.find("podnet_netstat_mptcpext_mp_capable_synrx_total", "netns", OLD).isEmpty(), "no MPTCP on 3.2");
                 assertEquals(2000, s.value("podnet_netstat_ipext_out_octets_total", "netns", BROKEN));
                 assertEquals(3, s.value("podnet_parse_errors_total", "probe", "netstat"));
