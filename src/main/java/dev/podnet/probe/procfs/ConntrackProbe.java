@@ -56,7 +56,14 @@ public final class ConntrackProbe implements Probe {
         }
         long[] counters = stat.counters();
         for (int i = 0; i < counters.length; i++) {
-            String[] metric = COLUMN_METRICS.computeIfAbsent(stat.columns().get(i), ConntrackProbe::columnMetric);
+            String column = stat.columns().get(i);
+            String[] metric = COLUMN_METRICS.get(column);
+            if (metric == null) {
+                metric = columnMetric(column);
+                if (COLUMN_METRICS.size() < 256) { // columns are few; the bound only guards against garbage headers
+                    COLUMN_METRICS.putIfAbsent(column, metric);
+                }
+            }
             out.counter(metric[0], metric[1], counters[i]);
         }
     }
