@@ -1,6 +1,14 @@
 package dev.podnet.probe;
 
+import dev.podnet.probe.procfs.ConntrackProbe;
+import dev.podnet.probe.procfs.FdProbe;
+import dev.podnet.probe.procfs.IoProbe;
 import dev.podnet.probe.procfs.NetdevProbe;
+import dev.podnet.probe.procfs.NetstatProbe;
+import dev.podnet.probe.procfs.Snmp6Probe;
+import dev.podnet.probe.procfs.SockstatProbe;
+import dev.podnet.probe.procfs.SoftnetProbe;
+import dev.podnet.probe.procfs.SnmpProbe;
 
 /** The probes shipped with podnet, in the order `podnet probes` lists them. */
 final class StandardProbes {
@@ -9,6 +17,14 @@ final class StandardProbes {
 
     static ProbeCatalog register(ProbeCatalog catalog) {
         return catalog
-                .register(NetdevProbe::new);
+                .register(NetdevProbe::new)
+                .register(SnmpProbe::new)
+                .register(Snmp6Probe::new)
+                .register(NetstatProbe::new)
+                .register(SockstatProbe::new)
+                .register(SoftnetProbe::new)
+                .register(ConntrackProbe::new)
+                .register(FdProbe::new)
+                .register(IoProbe::new);
     }
 }

@@ -1,0 +1,51 @@
+package dev.podnet.probe.procfs;
+
+import dev.podnet.netns.Netns;
+import dev.podnet.netns.NetnsReader;
+import dev.podnet.probe.MetricSink;
+import dev.podnet.probe.Overhead;
+import dev.podnet.probe.Probe;
+import dev.podnet.probe.ProbeInfo;
+import dev.podnet.probe.ProbeSource;
+import dev.podnet.procfs.ProcText;
+import dev.podnet.procfs.SnmpParser;
+import java.util.Set;
+
+/**
+ * IP, ICMP, TCP and UDP MIB counters of each namespace, from its {@code net/snmp}: every field the
+ * kernel prints, as {@code podnet_snmp_<group>_<field>_total} ({@code podnet_snmp_tcp_retrans_segs_total}).
+ */
+public final class SnmpProbe implements Probe {
+    private static final ProbeInfo INFO = new ProbeInfo("snmp", ProbeSource.PROCFS, Overhead.LOW, true, true, false,
+            "IP, ICMP, TCP, UDP MIB counters per namespace (net/snmp)");
+    /** The fields of net/snmp that are settings or levels rather than counts (RFC 4022, RFC 4293). */
+    static final Set<String> GAUGES = Set.of("Ip Forwarding", "Ip DefaultTTL", "Tcp RtoAlgorithm", "Tcp RtoMin",
+            "Tcp RtoMax", "Tcp MaxConn", "Tcp CurrEstab");
+    private static final MibMetrics METRICS = new MibMetrics("snmp", "/proc/net/snmp", GAUGES);
+
+    @Override
+    public ProbeInfo info() {
+        return INFO;
+    }
+
+    @Override
+    public void collectNamespace(Netns netns, NetnsReader reader, MetricSink out) throws Exception {
+        emit(reader.read("net/snmp"), METRICS, out);
+    }
+
+    /** Shared with netstat, whose file has the same shape. */
+    static void emit(byte[] bytes, MibMetrics metrics, MetricSink out) {
+        if (bytes == null) {
+            return;
+        }
+        SnmpParser.Snmp snmp = SnmpParser.parse(ProcText.ascii(bytes));
+        out.parseErrors(snmp.malformedLines());
+        for (SnmpParser.Section section : snmp.sections()) {
+            MibMetrics.Spec[] specs = metrics.specs(section.header());
+            double[] values = section.values();
+            for (int i = 0; i < values.length; i++) {
+                specs[i].emit(out, values[i]);
+            }
+        }
+    }
+}
