@@ -7,10 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.podnet.testing.MockCluster;
 import dev.podnet.testing.NetnsLab;
 import dev.podnet.testing.Scrape;
+import dev.podnet.testing.Sh;
 import dev.podnet.testing.TestAgent;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -77,6 +81,7 @@ class KubernetesAttributionIT {
                 assertEquals("", only(s.find("podnet_pod_info", "pod", "host-agent", "host_network", "true")).label("netns"));
                 assertTrue(s.find("podnet_pod_info", "pod", "elsewhere").isEmpty(), "another node's pod is not listed");
                 assertEquals(3, s.find("podnet_pod_info").size());
+                assertPromtoolAccepts(s);
 
                 // podLabels changed in the file: new label set on the next scrape, no restart
                 agent.rewriteConfig(k8s + "podLabels: [app, tier]\n");
@@ -116,6 +121,22 @@ class KubernetesAttributionIT {
             assertTrue(s.find("podnet_kubernetes_up").isEmpty());
             assertTrue(s.find("podnet_pod_info").isEmpty());
             assertTrue(cluster.nodeSelectors().isEmpty(), "the API server was never asked");
+        }
+    }
+
+    /** The exposition, pod info and pod labels included, passes Prometheus's own checker. */
+    private static void assertPromtoolAccepts(Scrape s) throws Exception {
+        Assumptions.assumeTrue(Sh.available("promtool"), "needs promtool (prometheus package)");
+        Path file = Files.createTempFile("podnet-scrape", ".prom");
+        try {
+            Files.writeString(file, s.text());
+            Sh.Result r = Sh.tryRun(List.of("sh", "-c", "promtool check metrics < " + file));
+            // exit 3 is lint findings; those about metrics outside this test's subject are not its business
+            assertTrue(r.exit() == 0 || r.exit() == 3, "promtool cannot parse the exposition: " + r.out());
+            assertTrue(r.out().lines().noneMatch(l -> l.contains("podnet_pod_info") || l.contains("podnet_kubernetes_up")
+                    || l.contains("podnet_netdev")), "promtool: " + r.out());
+        } finally {
+            Files.delete(file);
         }
     }
 

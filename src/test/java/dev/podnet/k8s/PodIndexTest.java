@@ -8,7 +8,9 @@ import dev.podnet.testing.MockCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -46,6 +48,36 @@ class PodIndexTest {
                 cluster.stopServer();
                 await(() -> !index.connected(), "the watch notices the API server is gone");
                 assertEquals("exporter", only(index.get()).name(), "the last known pods are kept");
+
+                // The API server returns on the same address. The mock starts with an empty store and no
+                // history, so it is given the pod the cluster still holds plus one created meanwhile.
+                try (MockCluster comeback = new MockCluster(cluster.port())) {
+                    comeback.runPod("monitoring", "exporter", "node-a", true, List.of("192.0.2.10"), Map.of());
+                    comeback.runPod("shop", "restored", "node-a", false, List.of("10.244.1.9"), Map.of());
+                    await(index::connected, "the informer reconnects on its own");
+                    await(() -> index.get().stream().map(PodRecord::name).sorted().toList().equals(List.of("exporter", "restored")),
+                            "pods created while podnet was cut off arrive after the reconnect");
+                }
+            }
+        }
+    }
+
+    @Test
+    void keepsTryingWhenTheApiServerIsNotThereAtStart() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort(); // free once closed: nothing listens there yet
+        }
+        // no HTTP-level retries, so the first list fails outright instead of being retried inside the client
+        Config config = new ConfigBuilder().withMasterUrl("http://localhost:" + port).withRequestRetryBackoffLimit(0).build();
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+             PodIndex index = new PodIndex(client, "node-a")) {
+            Thread.sleep(1500); // let the first list fail (the informer's default would be to give up)
+            assertFalse(index.connected());
+            assertEquals(List.of(), index.get());
+            try (MockCluster cluster = new MockCluster(port)) {
+                cluster.runPod("shop", "web", "node-a", false, List.of("10.244.1.7"), Map.of());
+                await(() -> index.connected() && index.get().size() == 1, "the informer lists and watches once the API server is up");
             }
         }
     }

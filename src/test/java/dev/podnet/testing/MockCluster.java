@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.MockWebServer;
+import java.net.InetAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,9 +39,14 @@ public final class MockCluster implements AutoCloseable {
     private boolean stopped;
 
     public MockCluster() throws Exception {
+        this(0);
+    }
+
+    /** An API server on this loopback port (0: any); a second one on the port of a stopped one is its comeback. */
+    public MockCluster(int port) throws Exception {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new NodeSelectorRecordingDispatcher(nodeSelectors), false);
-        server.init();
+        server.init(InetAddress.getLoopbackAddress(), port);
         client = server.createClient();
         kubeconfig = Files.createTempFile("podnet-kubeconfig", ".yaml");
         Files.writeString(kubeconfig, """
@@ -66,6 +72,10 @@ public final class MockCluster implements AutoCloseable {
     /** A kubeconfig file for the agent (config field {@code kubeconfig}). */
     public Path kubeconfig() {
         return kubeconfig;
+    }
+
+    public int port() {
+        return server.getPort();
     }
 
     /** The client tests use to act as the control plane. */
