@@ -6,6 +6,7 @@ import dev.podnet.config.PodnetConfig;
 import dev.podnet.http.MetricsServer;
 import dev.podnet.http.PodnetCollector;
 import dev.podnet.http.StatusReport;
+import dev.podnet.k8s.KubernetesSupport;
 import dev.podnet.netns.NetnsDiscovery;
 import dev.podnet.netns.NetnsEnterer;
 import dev.podnet.probe.CollectionEngine;
@@ -33,6 +34,7 @@ public final class Agent implements AutoCloseable {
     private final MetricsServer server;
     private final Counter reloads;
     private final ConfigWatcher watcher;
+    private final KubernetesSupport kubernetes;
     private volatile PodnetConfig config;
     private volatile String lastReloadError;
 
@@ -58,6 +60,8 @@ public final class Agent implements AutoCloseable {
                 .labelNames("result").register(registry);
         reloads.labelValues("success");
         reloads.labelValues("failure");
+        kubernetes = KubernetesSupport.start(config, enterer, registry);
+        engine.setLabeler(kubernetes.labeler());
 
         this.server = new MetricsServer(config.listen().host(), config.listen().port(), registry, this::status);
         if (configFile != null) {
@@ -89,6 +93,7 @@ public final class Agent implements AutoCloseable {
         }
         engine.configure(effective.probes(), effective.probeDeadline(), effective.probeSettings());
         collector.setMinInterval(effective.minInterval());
+        kubernetes.apply(effective);
         config = effective;
         lastReloadError = null;
         reloads.labelValues("success").inc();
@@ -129,6 +134,7 @@ public final class Agent implements AutoCloseable {
             watcher.close();
         }
         server.close();
+        kubernetes.close();
         engine.close();
         enterer.close();
     }

@@ -27,7 +27,7 @@ import java.util.function.Predicate;
  */
 public final class ConfigLoader {
     static final Set<String> FIELDS = Set.of("listen", "minInterval", "probeDeadline", "probes", "probeSettings",
-            "procfs", "netnsDir", "kubernetes", "podLabels");
+            "procfs", "netnsDir", "kubernetes", "podLabels", "kubeconfig", "nodeName");
     /** Labels podnet itself puts on series; a pod label may not take one of these names. */
     static final Set<String> RESERVED_LABELS = Set.of("netns", "namespace", "pod", "node", "task", "ipfamily",
             "srcip", "dstip", "srcport", "dstport", "protocol", "name", "probe", "device", "reason", "state",
@@ -103,7 +103,14 @@ public final class ConfigLoader {
         Path netnsDir = Path.of(text(root, "netnsDir", "/run/netns"));
         KubernetesMode kubernetes = kubernetesMode(root.get("kubernetes"));
         List<PodLabel> podLabels = podLabels(root.get("podLabels"));
-        return new PodnetConfig(listen, minInterval, deadline, probes, settings, procfs, netnsDir, kubernetes, podLabels);
+        String kubeconfigText = text(root, "kubeconfig", null);
+        Path kubeconfig = kubeconfigText == null || kubeconfigText.isBlank() ? null : Path.of(kubeconfigText);
+        if (kubeconfig != null && kubernetes != KubernetesMode.OFF && !Files.isReadable(kubeconfig)) {
+            throw new ConfigException("kubeconfig: " + kubeconfig + " does not exist or is not readable");
+        }
+        String nodeName = nodeName(text(root, "nodeName", null));
+        return new PodnetConfig(listen, minInterval, deadline, probes, settings, procfs, netnsDir, kubernetes, podLabels,
+                kubeconfig, nodeName);
     }
 
     private static String text(JsonNode root, String field, String fallback) throws ConfigException {
@@ -197,6 +204,17 @@ public final class ConfigLoader {
             case "false", "off" -> KubernetesMode.OFF;
             default -> throw new ConfigException("kubernetes: \"" + node.asText() + "\" must be auto, true or false");
         };
+    }
+
+    /** A node name is a DNS subdomain: lower-case alphanumerics, '-' and '.', at most 253 characters. */
+    private static String nodeName(String text) throws ConfigException {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        if (text.length() > 253 || !text.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?")) {
+            throw new ConfigException("nodeName: \"" + text + "\" is not a Kubernetes node name (lower-case letters, digits, '-' and '.')");
+        }
+        return text;
     }
 
     private static List<PodLabel> podLabels(JsonNode node) throws ConfigException {

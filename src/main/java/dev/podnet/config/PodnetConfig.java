@@ -17,10 +17,15 @@ import java.util.Map;
  * @param netnsDir      where named network namespaces are bind-mounted
  * @param kubernetes    whether to watch the Kubernetes API: AUTO uses it when credentials are found
  * @param podLabels     pod labels copied onto every per-pod series, in order (sanitized names)
+ * @param kubeconfig    kubeconfig file to reach the API server with, or null: in-cluster service account,
+ *                      else {@code KUBECONFIG}, else {@code ~/.kube/config}
+ * @param nodeName      the Kubernetes node this agent watches pods of, or null: env {@code NODE_NAME}, else
+ *                      the hostname
  */
 public record PodnetConfig(HostPort listen, Duration minInterval, Duration probeDeadline, List<String> probes,
                            Map<String, Map<String, Object>> probeSettings, Path procfs, Path netnsDir,
-                           KubernetesMode kubernetes, List<PodLabel> podLabels) {
+                           KubernetesMode kubernetes, List<PodLabel> podLabels, Path kubeconfig,
+                           String nodeName) {
 
     public static final int DEFAULT_PORT = 9475;
 
@@ -39,11 +44,11 @@ public record PodnetConfig(HostPort listen, Duration minInterval, Duration probe
 
     public PodnetConfig withListen(HostPort listen) {
         return new PodnetConfig(listen, minInterval, probeDeadline, probes, probeSettings, procfs, netnsDir, kubernetes,
-                podLabels);
+                podLabels, kubeconfig, nodeName);
     }
 
     public PodnetConfig withProcfs(Path procfs) {
         return new PodnetConfig(listen, minInterval, probeDeadline, probes, probeSettings, procfs, netnsDir, kubernetes,
-                podLabels);
+                podLabels, kubeconfig, nodeName);
     }
 }

@@ -122,6 +122,11 @@ public final class CollectionEngine implements AutoCloseable {
             LOG.warning("namespace discovery failed: " + e);
         }
         NetnsLabeler labels = this.labeler;
+        try {
+            labels = labels.forCollection(namespaces);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "attribution refresh failed; using the labeler as it is", e);
+        }
         Attribution attribution = new Attribution(labels, namespaces);
         Netns host = namespaces.stream().filter(Netns::host).findFirst().orElse(null);
         NodeView view = new NodeView(procRoot, namespaces, host, enterer);

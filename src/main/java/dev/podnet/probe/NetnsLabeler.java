@@ -30,6 +30,16 @@ public interface NetnsLabeler {
         }
     };
 
+    /**
+     * Called once at the start of every collection with the namespaces just discovered; the engine then
+     * uses the returned labeler for that whole collection. A labeler whose answers depend on the
+     * namespaces (Kubernetes attribution reads each one's addresses) refreshes here and returns a frozen
+     * view, so that names and values cannot change half-way through a collection.
+     */
+    default NetnsLabeler forCollection(List<Netns> namespaces) {
+        return this;
+    }
+
     /** Convenience for places that hold a {@link Netns}. */
     default String[] labelValues(Netns netns) {
         return labelValues(netns.inode());

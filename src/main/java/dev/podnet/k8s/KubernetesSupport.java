@@ -1,0 +1,90 @@
+package dev.podnet.k8s;
+
+import dev.podnet.config.PodnetConfig;
+import dev.podnet.netns.NetnsEnterer;
+import dev.podnet.probe.NetnsLabeler;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.logging.Logger;
+
+/**
+ * Everything the agent needs from Kubernetes, behind one object: decides whether to use the API server,
+ * starts the pod index, provides the labeler for the engine and the collector of
+ * {@code podnet_pod_info} / {@code podnet_kubernetes_up}, and applies {@code podLabels} on reload. In host
+ * mode it does nothing and labels stay empty.
+ */
+public final class KubernetesSupport implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(KubernetesSupport.class.getName());
+
+    private final PodnetConfig startup;
+    private final KubernetesClient client;
+    private final PodIndex index;
+    private final PodAttribution attribution;
+
+    private KubernetesSupport(PodnetConfig startup, KubernetesClient client, PodIndex index, PodAttribution attribution) {
+        this.startup = startup;
+        this.client = client;
+        this.index = index;
+        this.attribution = attribution;
+    }
+
+    /**
+     * Starts the pod index when the config and the environment call for it and registers its collector
+     * (call after the probes' collector is registered). Never blocks on the API server.
+     */
+    public static KubernetesSupport start(PodnetConfig config, NetnsEnterer enterer, PrometheusRegistry registry) {
+        ClusterAccess.Decision decision = ClusterAccess.decide(config, System.getenv(),
+                Path.of(System.getProperty("user.home", "/root")), ClusterAccess.SERVICE_ACCOUNT_TOKEN);
+        if (!decision.enabled()) {
+            LOG.info("Kubernetes attribution off: " + decision.reason());
+            return new KubernetesSupport(config, null, null, null);
+        }
+        String node = ClusterAccess.nodeName(config, System.getenv(), Path.of("/proc/sys/kernel/hostname"));
+        KubernetesClient client = ClusterAccess.client(config);
+        PodIndex index;
+        try {
+            index = new PodIndex(client, node);
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+        PodAttribution attribution = new PodAttribution(index, new NetnsAddressReader(config.procfs(), enterer),
+                config.podLabels());
+        registry.register(new KubernetesCollector(attribution::latest, index::connected, node));
+        LOG.info("Kubernetes attribution on (" + decision.reason() + "): watching the pods of node " + node + " at "
+                + client.getMasterUrl());
+        return new KubernetesSupport(config, client, index, attribution);
+    }
+
+    public boolean active() {
+        return index != null;
+    }
+
+    /** The labeler for the engine: pod attribution, or empty labels in host mode. */
+    public NetnsLabeler labeler() {
+        return active() ? attribution : NetnsLabeler.HOST_MODE;
+    }
+
+    /** Applies a reloaded config: {@code podLabels} from the next collection; the rest needs a restart. */
+    public void apply(PodnetConfig next) {
+        if (active()) {
+            attribution.setPodLabels(next.podLabels());
+        }
+        if (next.kubernetes() != startup.kubernetes() || !Objects.equals(next.kubeconfig(), startup.kubeconfig())
+                || !Objects.equals(next.nodeName(), startup.nodeName())) {
+            LOG.warning("kubernetes, kubeconfig or nodeName changed; this takes effect on restart");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (index != null) {
+            index.close();
+        }
+        if (client != null) {
+            client.close();
+        }
+    }
+}

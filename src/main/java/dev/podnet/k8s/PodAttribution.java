@@ -1,0 +1,73 @@
+package dev.podnet.k8s;
+
+import dev.podnet.config.PodnetConfig.PodLabel;
+import dev.podnet.netns.Netns;
+import dev.podnet.probe.NetnsLabeler;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The Kubernetes labeler: once per collection it reads the addresses of every namespace, matches them
+ * to the pods of this node from the informer's cache (never the API server, so a slow or absent API
+ * server cannot slow a scrape), and hands the engine a frozen {@link AttributionSnapshot}.
+ */
+public final class PodAttribution implements NetnsLabeler {
+    private static final Logger LOG = Logger.getLogger(PodAttribution.class.getName());
+
+    private final Supplier<List<PodRecord>> pods;
+    private final Function<List<Netns>, AddressIndex> addresses;
+    private volatile List<PodLabel> podLabels;
+    private volatile AttributionSnapshot latest;
+
+    /**
+     * @param pods      the pods of this node as the informer last saw them
+     * @param addresses reads the addresses of the namespaces of one collection
+     */
+    public PodAttribution(Supplier<List<PodRecord>> pods, Function<List<Netns>, AddressIndex> addresses,
+                          List<PodLabel> podLabels) {
+        this.pods = pods;
+        this.addresses = addresses;
+        this.podLabels = List.copyOf(podLabels);
+        this.latest = AttributionSnapshot.of(this.podLabels, List.of(), Map.of());
+    }
+
+    /** Takes effect from the next collection. */
+    public void setPodLabels(List<PodLabel> podLabels) {
+        this.podLabels = List.copyOf(podLabels);
+    }
+
+    @Override
+    public AttributionSnapshot forCollection(List<Netns> namespaces) {
+        List<PodLabel> labels = podLabels;
+        List<PodRecord> current;
+        try {
+            current = pods.get();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot read the pod cache; keeping the last attribution", e);
+            current = latest.pods().stream().map(AttributionSnapshot.PodRow::pod).toList();
+        }
+        AddressIndex index = addresses.apply(namespaces);
+        AttributionSnapshot snapshot = AttributionSnapshot.of(labels, current, PodMatcher.match(current, index));
+        latest = snapshot;
+        return snapshot;
+    }
+
+    /** The attribution of the last collection; for {@code podnet_pod_info}. */
+    public AttributionSnapshot latest() {
+        return latest;
+    }
+
+    @Override
+    public List<String> labelNames() {
+        return latest.labelNames();
+    }
+
+    @Override
+    public String[] labelValues(long inode) {
+        return latest.labelValues(inode);
+    }
+}
