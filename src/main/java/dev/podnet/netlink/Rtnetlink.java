@@ -44,13 +44,23 @@ public final class Rtnetlink {
     public static Map<Integer, String> linkNames(NetlinkSocket socket) throws IOException {
         Map<Integer, String> names = new HashMap<>();
         socket.dump(LINK_DUMP, new byte[IFINFOMSG_BYTES], payload -> {
-            int ifindex = NetlinkBytes.s32(requireLength(payload, IFINFOMSG_BYTES, "RTM_NEWLINK", "ifinfomsg"), 4);
-            MemorySegment[] attrs = NetlinkAttributes.index(payload.asSlice(IFINFOMSG_BYTES), IFLA_IFNAME, "RTM_NEWLINK");
-            if (attrs[IFLA_IFNAME] != null) {
-                names.put(ifindex, NetlinkBytes.cString(attrs[IFLA_IFNAME]));
+            Link link = parseLink(payload);
+            if (link.name() != null) {
+                names.put(link.ifindex(), link.name());
             }
         });
         return names;
+    }
+
+    /** A device as far as podnet needs it: its index and name (null if the answer carried no IFLA_IFNAME). */
+    public record Link(int ifindex, String name) {
+    }
+
+    /** One RTM_NEWLINK payload: {@code struct ifinfomsg}, then attributes, of which only IFLA_IFNAME is read. */
+    public static Link parseLink(MemorySegment payload) throws MalformedNetlinkException {
+        int ifindex = NetlinkBytes.s32(requireLength(payload, IFINFOMSG_BYTES, "RTM_NEWLINK", "ifinfomsg"), 4);
+        MemorySegment[] attrs = NetlinkAttributes.index(payload.asSlice(IFINFOMSG_BYTES), IFLA_IFNAME, "RTM_NEWLINK");
+        return new Link(ifindex, attrs[IFLA_IFNAME] == null ? null : NetlinkBytes.cString(attrs[IFLA_IFNAME]));
     }
 
     /**
