@@ -50,14 +50,29 @@ public final class NetlinkSocket implements AutoCloseable {
      *                                another namespace (a reused pid must not lend us the wrong namespace)
      */
     public static NetlinkSocket openIn(NetnsEnterer enterer, Netns netns, int protocol) throws IOException {
+        return openIn(enterer, netns, protocol, () -> true);
+    }
+
+    /** Something to check inside the namespace, in the same visit, before a socket is opened there. */
+    @FunctionalInterface
+    public interface Precondition {
+        boolean holds() throws IOException;
+    }
+
+    /**
+     * Opens a socket of {@code protocol} inside {@code netns} if {@code precondition}, checked in there
+     * first, holds; null if it does not (the caller then needs no dump at all).
+     */
+    public static NetlinkSocket openIn(NetnsEnterer enterer, Netns netns, int protocol, Precondition precondition)
+            throws IOException {
         int fd = enterer.call(netns, () -> {
             long inside = currentNetnsInode();
             if (inside != netns.inode()) {
                 throw new NetnsVanishedException(netns.inode(), "entering it led to namespace " + inside + " instead");
             }
-            return openHere(protocol);
+            return precondition.holds() ? openHere(protocol) : -1;
         });
-        return new NetlinkSocket(fd, protocolName(protocol));
+        return fd < 0 ? null : new NetlinkSocket(fd, protocolName(protocol));
     }
 
     /** Opens a socket of {@code protocol} in the calling thread's own namespace. */

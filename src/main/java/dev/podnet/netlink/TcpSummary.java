@@ -13,6 +13,9 @@ import java.lang.foreign.MemorySegment;
  */
 public record TcpSummary(long[] sockets, long establishedRxQueueBytes, long establishedTxQueueBytes, long acceptQueue) {
 
+    /** No socket at all. */
+    public static final TcpSummary EMPTY = new TcpSummary(new long[TcpState.ALL.size()], 0, 0, 0);
+
     public long sockets(TcpState state) {
         return sockets[state.ordinal()];
     }
@@ -30,10 +33,14 @@ public record TcpSummary(long[] sockets, long establishedRxQueueBytes, long esta
         private long tx;
         private long acceptQueue;
 
-        /** One SOCK_DIAG_BY_FAMILY answer: an {@code inet_diag_msg} followed by attributes we do not need. */
-        public void add(MemorySegment message) throws MalformedNetlinkException {
+        /**
+         * One sock_diag answer: an {@code inet_diag_msg} followed by attributes we do not need.
+         *
+         * @param type the answer's message type, for errors (SOCK_DIAG_BY_FAMILY or TCPDIAG_GETSOCK)
+         */
+        public void add(MemorySegment message, String type) throws MalformedNetlinkException {
             if (message.byteSize() < MESSAGE_BYTES) {
-                throw new MalformedNetlinkException("truncated SOCK_DIAG_BY_FAMILY message: " + message.byteSize()
+                throw new MalformedNetlinkException("truncated " + type + " message: " + message.byteSize()
                         + " bytes, an inet_diag_msg needs " + MESSAGE_BYTES);
             }
             TcpState state = TcpState.of(NetlinkBytes.u8(message, STATE));

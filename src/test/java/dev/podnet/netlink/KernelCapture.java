@@ -50,6 +50,8 @@ public final class KernelCapture {
                 dir.resolve("sock_diag_tcp4.hex"));
         capture(NetlinkSocket.NETLINK_SOCK_DIAG, SockDiag.TCP_DUMP, SockDiag.tcpRequest(SockDiag.AF_INET6, TcpState.ALL_MASK),
                 dir.resolve("sock_diag_tcp6.hex"));
+        capture(NetlinkSocket.NETLINK_SOCK_DIAG, SockDiag.TCP_COMPAT_DUMP, SockDiag.compatTcpRequest(TcpState.ALL_MASK),
+                dir.resolve("tcpdiag_getsock.hex"));
         capture(NetlinkSocket.NETLINK_ROUTE, Rtnetlink.QDISC_DUMP, new byte[Rtnetlink.TCMSG_BYTES], dir.resolve("rtm_qdisc.hex"));
         capture(NetlinkSocket.NETLINK_ROUTE, Rtnetlink.LINK_DUMP, new byte[Rtnetlink.IFINFOMSG_BYTES], dir.resolve("rtm_link.hex"));
         for (AutoCloseable c : keep.reversed()) {

@@ -17,7 +17,7 @@ class RecordedKernelDumpsTest {
     @Test
     void ipv4SocketsOfTheRecordingNamespace() throws Exception {
         TcpSummary.Builder b = new TcpSummary.Builder();
-        Fixtures.walkRecorded("sock_diag_tcp4.hex", SockDiag.TCP_DUMP, b::add);
+        Fixtures.walkRecorded("sock_diag_tcp4.hex", SockDiag.TCP_DUMP, SockDiag.handler(b, SockDiag.TCP_DUMP));
         TcpSummary s = b.build();
         assertEquals(4, s.sockets(TcpState.ESTABLISHED));
         assertEquals(1, s.sockets(TcpState.LISTEN));
@@ -30,11 +30,22 @@ class RecordedKernelDumpsTest {
     @Test
     void ipv6SocketsOfTheRecordingNamespace() throws Exception {
         TcpSummary.Builder b = new TcpSummary.Builder();
-        Fixtures.walkRecorded("sock_diag_tcp6.hex", SockDiag.TCP_DUMP, b::add);
+        Fixtures.walkRecorded("sock_diag_tcp6.hex", SockDiag.TCP_DUMP, SockDiag.handler(b, SockDiag.TCP_DUMP));
         TcpSummary s = b.build();
         assertEquals(2, s.sockets(TcpState.ESTABLISHED));
         assertEquals(1, s.sockets(TcpState.LISTEN));
         assertEquals(3, Arrays.stream(s.sockets()).sum());
+    }
+
+    @Test
+    void theOldRequestAnswersForBothFamiliesInOneDump() throws Exception {
+        TcpSummary.Builder b = new TcpSummary.Builder();
+        Fixtures.walkRecorded("tcpdiag_getsock.hex", SockDiag.TCP_COMPAT_DUMP, SockDiag.handler(b, SockDiag.TCP_COMPAT_DUMP));
+        TcpSummary s = b.build();
+        assertEquals(6, s.sockets(TcpState.ESTABLISHED), "4 IPv4 and 2 IPv6");
+        assertEquals(2, s.sockets(TcpState.LISTEN));
+        assertEquals(8, Arrays.stream(s.sockets()).sum());
+        assertEquals(100, s.establishedRxQueueBytes());
     }
 
     @Test
@@ -80,7 +91,7 @@ class RecordedKernelDumpsTest {
 
         byte[] diag = Fixtures.recorded("sock_diag_tcp4.hex").getFirst();
         e = assertThrows(MalformedNetlinkException.class, () -> NetlinkMessages.walk(
-                Fixtures.segment(Arrays.copyOf(diag, 50)), SockDiag.TCP_DUMP, 1, new TcpSummary.Builder()::add));
+                Fixtures.segment(Arrays.copyOf(diag, 50)), SockDiag.TCP_DUMP, 1, SockDiag.handler(new TcpSummary.Builder(), SockDiag.TCP_DUMP)));
         assertTrue(e.getMessage().contains("truncated SOCK_DIAG_BY_FAMILY message"), e.getMessage());
     }
 

@@ -29,7 +29,7 @@ class TcpSummaryTest {
     private static TcpSummary summarize(byte[]... messages) throws Exception {
         TcpSummary.Builder b = new TcpSummary.Builder();
         for (byte[] m : messages) {
-            b.add(segment(m));
+            b.add(segment(m), "SOCK_DIAG_BY_FAMILY");
         }
         return b.build();
     }
@@ -63,8 +63,8 @@ class TcpSummaryTest {
     @Test
     void truncatedDiagMessageIsNamed() {
         MalformedNetlinkException e = assertThrows(MalformedNetlinkException.class,
-                () -> new TcpSummary.Builder().add(segment(new byte[40])));
-        assertEquals("truncated SOCK_DIAG_BY_FAMILY message: 40 bytes, an inet_diag_msg needs 72", e.getMessage());
+                () -> new TcpSummary.Builder().add(segment(new byte[40]), "TCPDIAG_GETSOCK"));
+        assertEquals("truncated TCPDIAG_GETSOCK message: 40 bytes, an inet_diag_msg needs 72", e.getMessage());
     }
 
     @Test
@@ -75,6 +75,14 @@ class TcpSummaryTest {
         assertEquals(6, r.get(1), "IPPROTO_TCP");
         assertEquals(0, r.get(2), "no extensions");
         assertEquals(0x1ffe, r.getInt(4), "states 1 (established) to 12 (new_syn_recv)");
+    }
+
+    @Test
+    void oldRequestCarriesTheStatesAfterTheSocketId() {
+        ByteBuffer r = ByteBuffer.wrap(SockDiag.compatTcpRequest(TcpState.ALL_MASK)).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(60, r.capacity(), "sizeof(struct inet_diag_req)");
+        assertEquals(0x1ffe, r.getInt(52), "idiag_states after family, prefix lengths, ext and the 48-byte id");
+        assertEquals(0, r.getInt(56), "idiag_dbs");
     }
 
     @Test

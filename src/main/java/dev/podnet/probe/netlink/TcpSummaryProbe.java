@@ -2,6 +2,7 @@ package dev.podnet.probe.netlink;
 
 import dev.podnet.netlink.NetlinkSocket;
 import dev.podnet.netlink.SockDiag;
+import dev.podnet.netlink.TcpSocketPresence;
 import dev.podnet.netlink.TcpState;
 import dev.podnet.netlink.TcpSummary;
 import dev.podnet.netns.Netns;
@@ -45,8 +46,11 @@ public final class TcpSummaryProbe implements Probe {
     @Override
     public void collectNamespace(Netns netns, NetnsReader reader, MetricSink out) throws Exception {
         TcpSummary summary;
-        try (NetlinkSocket socket = NetlinkSocket.openIn(enterer, netns, NetlinkSocket.NETLINK_SOCK_DIAG)) {
-            summary = SockDiag.tcpSummary(socket);
+        // Without a TCP socket in the namespace (sockstat says so, read in the same visit) the dump, a
+        // walk of the host-wide hash tables, is skipped.
+        try (NetlinkSocket socket = NetlinkSocket.openIn(enterer, netns, NetlinkSocket.NETLINK_SOCK_DIAG,
+                TcpSocketPresence::anyHere)) {
+            summary = socket == null ? TcpSummary.EMPTY : SockDiag.tcpSummary(socket);
         }
         for (TcpState state : TcpState.ALL) {
             out.gauge("podnet_tcp_sockets", "TCP sockets in this network namespace by state, IPv4 and IPv6 (sock_diag).",
