@@ -20,7 +20,10 @@ import java.nio.file.Path;
 public final class NetlinkSocket implements AutoCloseable {
     public static final int NETLINK_ROUTE = 0;
     public static final int NETLINK_SOCK_DIAG = 4;
-    /** Dump messages are at most 32 KiB (the kernel sizes them by the reader's buffer, capped there). */
+    /**
+     * The kernel fills a dump datagram up to the reader's buffer size, at most 32 KiB; a single message of
+     * the dumps we ask for (no socket extensions, no VF info) is far smaller.
+     */
     private static final int RECEIVE_BYTES = 32 * 1024;
     private static final int REQUEST_BYTES = 256;
     private static final long RECEIVE_TIMEOUT_MILLIS = 5_000;
@@ -72,12 +75,21 @@ public final class NetlinkSocket implements AutoCloseable {
             }
             return precondition.holds() ? openHere(protocol) : -1;
         });
-        return fd < 0 ? null : new NetlinkSocket(fd, protocolName(protocol));
+        return fd < 0 ? null : adopt(fd, protocol);
     }
 
     /** Opens a socket of {@code protocol} in the calling thread's own namespace. */
     public static NetlinkSocket open(int protocol) throws IOException {
-        return new NetlinkSocket(openHere(protocol), protocolName(protocol));
+        return adopt(openHere(protocol), protocol);
+    }
+
+    private static NetlinkSocket adopt(int fd, int protocol) {
+        try {
+            return new NetlinkSocket(fd, protocolName(protocol));
+        } catch (RuntimeException | Error e) {
+            NetlinkCalls.close(fd); // no buffers for it: do not leak the descriptor (and the namespace it pins)
+            throw e;
+        }
     }
 
     private static int openHere(int protocol) throws Libc.ErrnoException {
