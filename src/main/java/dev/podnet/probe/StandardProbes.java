@@ -1,14 +1,16 @@
 package dev.podnet.probe;
 
+import dev.podnet.probe.netlink.QdiscProbe;
+import dev.podnet.probe.netlink.TcpSummaryProbe;
 import dev.podnet.probe.procfs.ConntrackProbe;
 import dev.podnet.probe.procfs.FdProbe;
 import dev.podnet.probe.procfs.IoProbe;
 import dev.podnet.probe.procfs.NetdevProbe;
 import dev.podnet.probe.procfs.NetstatProbe;
 import dev.podnet.probe.procfs.Snmp6Probe;
+import dev.podnet.probe.procfs.SnmpProbe;
 import dev.podnet.probe.procfs.SockstatProbe;
 import dev.podnet.probe.procfs.SoftnetProbe;
-import dev.podnet.probe.procfs.SnmpProbe;
 
 /** The probes shipped with podnet, in the order `podnet probes` lists them. */
 final class StandardProbes {
@@ -25,6 +27,8 @@ final class StandardProbes {
                 .register(SoftnetProbe::new)
                 .register(ConntrackProbe::new)
                 .register(FdProbe::new)
-                .register(IoProbe::new);
+                .register(IoProbe::new)
+                .register(TcpSummaryProbe::new)
+                .register(QdiscProbe::new);
     }
 }
