@@ -30,16 +30,16 @@ class DashboardPrometheusIT {
     void everyDashboardQueryRunsOnARealPrometheusScrapingPodnet() throws Exception {
         assumeTrue(Files.isExecutable(PrometheusServer.BINARY),
                 "needs a Prometheus server at " + PrometheusServer.BINARY + " (apt-get install prometheus)");
-        try (TestAgent agent = TestAgent.start("")) {
+        try (TestAgent agent = TestAgent.start("probeDeadline: 3s\n")) {
             LoopbackTraffic.generate();
             agent.scrape();
             LoopbackTraffic.generate(); // event-driven series exist before Prometheus's first scrape
             String config = """
                     global:
-                      # 2s, not 1s: on a loaded test machine a collection can take over a second, and a
-                      # timed-out scrape stores nothing.
-                      scrape_interval: 2s
-                      scrape_timeout: 2s
+                      # 5s, with the agent's probe deadline at 3s: on a loaded machine with many namespaces a
+                      # collection can take seconds, and a timed-out scrape stores nothing.
+                      scrape_interval: 5s
+                      scrape_timeout: 5s
                     scrape_configs:
                       - job_name: podnet
                         honor_labels: true
@@ -58,7 +58,7 @@ class DashboardPrometheusIT {
     }
 
     private static void awaitScrapes(PrometheusServer prometheus) throws Exception {
-        String samples = "count_over_time(podnet_netns_count{node=\"" + NODE + "\"}[5m])";
+        String samples = "count_over_time(podnet_netns_discovered{node=\"" + NODE + "\"}[5m])";
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (System.nanoTime() < deadline) {
             List<JsonNode> v = prometheus.vector(samples);
