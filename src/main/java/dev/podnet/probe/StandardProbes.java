@@ -1,5 +1,9 @@
 package dev.podnet.probe;
 
+import dev.podnet.probe.bpf.PacketLossProbe;
+import dev.podnet.probe.bpf.TcpConnProbe;
+import dev.podnet.probe.bpf.TcpResetProbe;
+import dev.podnet.probe.bpf.TcpRetransProbe;
 import dev.podnet.probe.procfs.NetdevProbe;
 
 /** The probes shipped with podnet, in the order `podnet probes` lists them. */
@@ -9,6 +13,10 @@ final class StandardProbes {
 
     static ProbeCatalog register(ProbeCatalog catalog) {
         return catalog
-                .register(NetdevProbe::new);
+                .register(NetdevProbe::new)
+                .register(TcpRetransProbe::new)
+                .register(TcpResetProbe::new)
+                .register(TcpConnProbe::new)
+                .register(PacketLossProbe::new);
     }
 }
