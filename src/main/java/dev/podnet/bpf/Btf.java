@@ -28,6 +28,9 @@ public final class Btf implements AutoCloseable {
     private static final int KIND_ENUM = 6;
     /** BTF_KIND_ENUM64 (kernel 6.0+): entries {name_off, val_lo32, val_hi32}. */
     private static final int KIND_ENUM64 = 19;
+    private static final int KIND_PTR = 2;
+    private static final int KIND_TYPEDEF = 8;
+    private static final int KIND_FUNC_PROTO = 13;
     /** struct btf_type: name_off, info, size. */
     private static final int TYPE_HEADER_BYTES = 12;
 
@@ -106,6 +109,45 @@ public final class Btf implements AutoCloseable {
         } catch (Throwable t) {
             throw Libbpf.callFailed("reading enum " + enumName + " from kernel BTF", t);
         }
+    }
+
+    /**
+     * How many arguments a tracepoint passes (its TP_PROTO), from the kernel's
+     * {@code btf_trace_<name>} typedef (a pointer to a function whose first parameter is the tracepoint's
+     * private data); -1 when the kernel has no such tracepoint. Arguments get added over kernel releases,
+     * and a raw tracepoint program may only read the ones there are.
+     */
+    public synchronized int tracepointArity(String tracepoint) throws BpfException {
+        if (handle == null) {
+            throw new BpfException("kernel BTF is closed");
+        }
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = Libbpf.newCallState(call);
+            int id = (int) FIND_BY_NAME_KIND.invokeExact(state, handle, call.allocateFrom("btf_trace_" + tracepoint), KIND_TYPEDEF);
+            if (id < 0) {
+                return -1;
+            }
+            MemorySegment typedef = type(state, id);
+            MemorySegment pointer = type(state, typedef.get(Libbpf.INT, 8));
+            if (kind(pointer) != KIND_PTR) {
+                return -1;
+            }
+            MemorySegment prototype = type(state, pointer.get(Libbpf.INT, 8));
+            if (kind(prototype) != KIND_FUNC_PROTO) {
+                return -1;
+            }
+            return (prototype.get(Libbpf.INT, 4) & 0xffff) - 1;
+        } catch (Throwable t) {
+            throw Libbpf.callFailed("reading btf_trace_" + tracepoint + " from kernel BTF", t);
+        }
+    }
+
+    private MemorySegment type(MemorySegment state, int id) throws Throwable {
+        return ((MemorySegment) TYPE_BY_ID.invokeExact(state, handle, id)).reinterpret(TYPE_HEADER_BYTES);
+    }
+
+    private static int kind(MemorySegment type) {
+        return (type.get(Libbpf.INT, 4) >>> 24) & 0x1f;
     }
 
     @Override

@@ -101,9 +101,10 @@ final class MapCalls {
 
     /** Writes the key after {@code current} (the first key when null) into {@code next}; false at the end. */
     boolean nextKey(MemorySegment current, MemorySegment next) throws BpfException {
+        MemorySegment after = current == null ? MemorySegment.NULL : current;
         int rc;
         try {
-            rc = (int) NEXT_KEY.invokeExact(state, fd, current == null ? MemorySegment.NULL : current, next);
+            rc = (int) NEXT_KEY.invokeExact(state, fd, after, next);
         } catch (Throwable t) {
             throw Libbpf.callFailed("bpf_map_get_next_key", t);
         }

@@ -54,7 +54,10 @@ public abstract class KernelAggregateProbe implements Probe {
         return List.of();
     }
 
-    /** Checks what the probe needs beyond its object (BTF types, for instance) before loading it. */
+    /**
+     * Checks what the probe needs beyond its object (BTF types, for instance) before loading it;
+     * {@link #hooks()} is asked after this.
+     */
     protected void prepare() throws ProbeUnavailableException, BpfException {
     }
 
@@ -70,7 +73,6 @@ public abstract class KernelAggregateProbe implements Probe {
                         + ": unknown setting; this probe knows " + TracepointHooks.SETTINGS);
             }
         }
-        List<TracepointHooks.Hook> hooks = TracepointHooks.resolve(info().name(), hooks(), settings);
         if (!Files.exists(VMLINUX_BTF)) {
             throw new ProbeUnavailableException("kernel BTF missing (" + VMLINUX_BTF
                     + "): the kernel needs CONFIG_DEBUG_INFO_BTF for CO-RE programs");
@@ -78,6 +80,7 @@ public abstract class KernelAggregateProbe implements Probe {
         BpfObject loaded = null;
         try {
             prepare();
+            List<TracepointHooks.Hook> hooks = TracepointHooks.resolve(info().name(), hooks(), settings);
             loaded = BpfObject.openResource("bpf/" + objectFile());
             loaded.load();
             for (TracepointHooks.Hook hook : hooks) {
