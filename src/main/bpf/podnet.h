@@ -25,7 +25,7 @@ struct netns_key {
  * A log2 histogram: slot 0 counts value 0, slot i counts values in [2^(i-1), 2^i), the last slot
  * everything larger. In user space slot i has upper bound 2^i units and the last slot is +Inf.
  */
-#define PODNET_HIST_SLOTS 32
+#define PODNET_HIST_SLOTS 32 /* a power of two: see histogram_observe */
 struct log2_hist {
 	__u64 slots[PODNET_HIST_SLOTS];
 	__u64 sum;
@@ -126,6 +126,13 @@ static __always_inline void histogram_observe(void *map, __u32 map_index, __u32 
 	slot = bit_length(value);
 	if (slot > PODNET_HIST_SLOTS - 1)
 		slot = PODNET_HIST_SLOTS - 1;
+	/*
+	 * A no-op for the value, but clang may test a copy of slot above and index with the original, and
+	 * the verifier then sees an unbounded index. The barrier keeps clang from dropping the mask as
+	 * redundant, and the mask bounds the register actually used.
+	 */
+	barrier_var(slot);
+	slot &= PODNET_HIST_SLOTS - 1;
 	hist->slots[slot] += 1;
 	hist->sum += value;
 }
