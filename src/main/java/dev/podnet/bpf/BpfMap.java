@@ -29,11 +29,19 @@ public final class BpfMap {
     private final BpfObject object;
     private final String name;
     private final MemorySegment handle;
+    /** Fixed once the object is open; kept so that reading thousands of values costs no extra calls. */
+    private final BpfMapType type;
+    private final int keySize;
+    private final int valueSize;
 
-    BpfMap(BpfObject object, String name, MemorySegment handle) {
+    /** Called by {@link BpfObject#map} with the object's lock held. */
+    BpfMap(BpfObject object, String name, MemorySegment handle) throws BpfException {
         this.object = object;
         this.name = name;
         this.handle = handle;
+        this.type = BpfMapType.of(attribute(TYPE));
+        this.keySize = attribute(KEY_SIZE);
+        this.valueSize = attribute(VALUE_SIZE);
     }
 
     private static MethodHandle fn(String name, FunctionDescriptor descriptor) {
@@ -48,17 +56,17 @@ public final class BpfMap {
         return ByteOrder.nativeOrder();
     }
 
-    public BpfMapType type() throws BpfException {
-        return BpfMapType.of(attribute(TYPE));
+    public BpfMapType type() {
+        return type;
     }
 
-    public int keySize() throws BpfException {
-        return attribute(KEY_SIZE);
+    public int keySize() {
+        return keySize;
     }
 
     /** Size of one value; of one CPU's slot for per-CPU maps. */
-    public int valueSize() throws BpfException {
-        return attribute(VALUE_SIZE);
+    public int valueSize() {
+        return valueSize;
     }
 
     public int maxEntries() throws BpfException {
@@ -66,7 +74,7 @@ public final class BpfMap {
     }
 
     /** Bytes between two CPUs' slots in a per-CPU value. */
-    public int valueStride() throws BpfException {
+    public int valueStride() {
         return (valueSize() + 7) & ~7;
     }
 
@@ -190,9 +198,9 @@ public final class BpfMap {
     }
 
     /** Sums a 64-bit counter at {@code offset} of every CPU's slot of a per-CPU value (or reads it once). */
-    public long sumLong(byte[] value, int offset) throws BpfException {
+    public long sumLong(byte[] value, int offset) {
         ByteBuffer buffer = ByteBuffer.wrap(value).order(order());
-        if (!type().perCpu()) {
+        if (!type.perCpu()) {
             return buffer.getLong(offset);
         }
         int stride = valueStride();

@@ -9,6 +9,7 @@ import dev.podnet.probe.HistogramData;
 import dev.podnet.probe.bpf.Log2Histogram;
 import dev.podnet.probe.bpf.NetnsAggregates;
 import dev.podnet.testing.NetnsLab;
+import dev.podnet.testing.Sh;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -163,6 +164,79 @@ class BpfBindingIT {
                     + "tracepoint podnet_no_such_tracepoint: No such file or directory"), e.getMessage());
             assertThrows(BpfException.class, () -> object.program("no_such_program"));
             assertThrows(BpfException.class, () -> object.map("no_such_map"));
+        }
+    }
+
+    @Test
+    void ringBufferSurvivesAHandlerThatThrows() throws Exception {
+        int port = ThreadLocalRandom.current().nextInt(20000, 60000);
+        try (NetnsLab lab = new NetnsLab(); BpfObject object = BpfObject.openResource("bpf/selftest.bpf.o")) {
+            String ns = lab.add("rb");
+            int ifindex = Integer.parseInt(lab.exec(ns, "cat", "/sys/class/net/lo/ifindex").strip());
+            object.load();
+            configure(object, port, 0);
+            BpfProgram program = object.program("count_udp");
+            BpfAttachment tc = lab.inNetns(ns, () -> program.attachTc(ifindex, TcAttachment.Direction.INGRESS));
+            Queue<Integer> handled = new ConcurrentLinkedQueue<>();
+            try (RingBuffer ring = RingBuffer.open(object.map("events"), event -> {
+                int payload = Short.toUnsignedInt(event.getShort(10));
+                if (payload == 13) {
+                    throw new IllegalStateException("a handler bug");
+                }
+                handled.add(payload);
+            })) {
+                lab.inNetns(ns, () -> {
+                    try (DatagramSocket socket = new DatagramSocket()) {
+                        for (int size : new int[] {12, 13, 14}) {
+                            socket.send(new DatagramPacket(new byte[size], size, InetAddress.getLoopbackAddress(), port));
+                        }
+                    }
+                    return null;
+                });
+                await(() -> ring.records() >= 3, "three records");
+                assertEquals(1, ring.handlerErrors(), "the throwing call is counted, not propagated");
+                assertEquals(List.of(12, 14), List.copyOf(handled), "records before and after it are handled");
+            }
+            lab.inNetns(ns, () -> {
+                tc.close();
+                return null;
+            });
+        }
+    }
+
+    @Test
+    void ringBufferRefusesOtherMaps() throws Exception {
+        try (BpfObject object = BpfObject.openResource("bpf/selftest.bpf.o")) {
+            object.load();
+            BpfException e = assertThrows(BpfException.class, () -> RingBuffer.open(object.map("counts"), b -> { }));
+            assertTrue(e.getMessage().contains("not a ring buffer"), e.getMessage());
+        }
+    }
+
+    @Test
+    void btfKnowsEnumsAndTracepointArgumentsLikeBpftool() throws Exception {
+        String c = Sh.run("bpftool", "btf", "dump", "file", "/sys/kernel/btf/vmlinux", "format", "c");
+        try (Btf btf = Btf.loadVmlinux()) {
+            Map<Long, String> reasons = btf.enumValues("skb_drop_reason");
+            int start = c.indexOf("enum skb_drop_reason {");
+            String body = c.substring(start, c.indexOf("};", start));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\t(\\w+) = (\\d+),").matcher(body);
+            int count = 0;
+            while (m.find()) {
+                count++;
+                assertEquals(m.group(1), reasons.get(Long.parseLong(m.group(2))), "value " + m.group(2));
+            }
+            assertEquals(count, reasons.size());
+            assertTrue(btf.enumValues("podnet_no_such_enum").isEmpty());
+
+            for (String tracepoint : new String[] {"kfree_skb", "tcp_retransmit_skb", "inet_sock_set_state"}) {
+                java.util.regex.Matcher proto = java.util.regex.Pattern
+                        .compile("typedef void \\(\\*btf_trace_" + tracepoint + "\\)\\(([^)]*)\\);").matcher(c);
+                assertTrue(proto.find(), tracepoint);
+                int params = proto.group(1).split(",").length;
+                assertEquals(params - 1, btf.tracepointArity(tracepoint), tracepoint + ": " + proto.group(1));
+            }
+            assertEquals(-1, btf.tracepointArity("podnet_no_such_tracepoint"));
         }
     }
 
