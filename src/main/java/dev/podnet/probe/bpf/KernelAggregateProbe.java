@@ -88,16 +88,14 @@ public abstract class KernelAggregateProbe implements Probe {
             }
             object = loaded;
         } catch (BpfException e) {
-            if (loaded != null) {
-                loaded.close();
-            }
             String hint = e.errno() == EPERM ? " (needs root, or CAP_BPF with CAP_PERFMON)" : "";
             throw new ProbeUnavailableException(e.getMessage() + hint, e);
         } catch (LinkageError e) {
-            if (loaded != null) {
-                loaded.close();
-            }
             throw new ProbeUnavailableException("libbpf unusable: " + e.getMessage(), e);
+        } finally {
+            if (loaded != null && object != loaded) {
+                loaded.close(); // detaches whatever was attached before the failure
+            }
         }
     }
 
