@@ -1,5 +1,9 @@
 package dev.podnet.probe;
 
+import dev.podnet.probe.bpf.PacketLossProbe;
+import dev.podnet.probe.bpf.TcpConnProbe;
+import dev.podnet.probe.bpf.TcpResetProbe;
+import dev.podnet.probe.bpf.TcpRetransProbe;
 import dev.podnet.probe.netlink.QdiscProbe;
 import dev.podnet.probe.netlink.TcpSummaryProbe;
 import dev.podnet.probe.procfs.ConntrackProbe;
@@ -29,6 +33,10 @@ final class StandardProbes {
                 .register(FdProbe::new)
                 .register(IoProbe::new)
                 .register(TcpSummaryProbe::new)
-                .register(QdiscProbe::new);
+                .register(QdiscProbe::new)
+                .register(TcpRetransProbe::new)
+                .register(TcpResetProbe::new)
+                .register(TcpConnProbe::new)
+                .register(PacketLossProbe::new);
     }
 }

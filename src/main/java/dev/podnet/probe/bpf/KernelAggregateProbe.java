@@ -1,0 +1,177 @@
+package dev.podnet.probe.bpf;
+
+import dev.podnet.bpf.BpfException;
+import dev.podnet.bpf.BpfMap;
+import dev.podnet.bpf.BpfObject;
+import dev.podnet.netns.Netns;
+import dev.podnet.probe.MetricSink;
+import dev.podnet.probe.NodeView;
+import dev.podnet.probe.Probe;
+import dev.podnet.probe.ProbeContext;
+import dev.podnet.probe.ProbeUnavailableException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A probe made of one BPF object whose programs sit on raw tracepoints and aggregate in the kernel, in
+ * maps keyed by network namespace (podnet.h). Each probe has its own object, so one probe's missing
+ * tracepoint or rejected program leaves the others running.
+ *
+ * <p>Raw tracepoints, not classic ones: they need no tracefs (often unmounted, and absent from many
+ * containers), and they hand the program the tracepoint's own arguments (the socket, the skb), whose
+ * order is far more stable across kernels than the classic format's field layout.
+ *
+ * <p>At each collection the aggregate maps are read once: the subclass exports them, the map fill
+ * ({@code podnet_bpf_map_entries} / {@code _max_entries}) and refused inserts are reported, and entries
+ * of namespaces that are gone are deleted.
+ */
+public abstract class KernelAggregateProbe implements Probe {
+    private static final Path VMLINUX_BTF = Path.of("/sys/kernel/btf/vmlinux");
+    private static final int EPERM = 1;
+    private static final String INSERT_FAILURES = "insert_failures";
+
+    private final StaleNetnsSweeper sweeper = new StaleNetnsSweeper();
+    private volatile BpfObject object;
+
+    /** The object's file under {@code bpf/} in the jar, e.g. {@code tcpretrans.bpf.o}. */
+    protected abstract String objectFile();
+
+    /** Programs and their default tracepoints. */
+    protected abstract List<TracepointHooks.Hook> hooks();
+
+    /** The maps keyed by struct netns_key, in the order of their insert_failures index in the C source. */
+    protected abstract List<String> aggregateMaps();
+
+    /** Other maps whose fill is worth reporting. */
+    protected List<String> otherMaps() {
+        return List.of();
+    }
+
+    /**
+     * Checks what the probe needs beyond its object (BTF types, for instance) before loading it;
+     * {@link #hooks()} is asked after this.
+     */
+    protected void prepare() throws ProbeUnavailableException, BpfException {
+    }
+
+    /** Writes the probe's metrics from this collection's map contents. */
+    protected abstract void export(AggregateSnapshot snapshot, MetricSink out) throws BpfException;
+
+    @Override
+    public final void start(ProbeContext context) throws ProbeUnavailableException {
+        Map<String, Object> settings = context.settings();
+        for (String key : settings.keySet()) {
+            if (!TracepointHooks.SETTINGS.contains(key)) {
+                throw new IllegalArgumentException("probeSettings." + info().name() + "." + key
+                        + ": unknown setting; this probe knows " + TracepointHooks.SETTINGS);
+            }
+        }
+        if (!Files.exists(VMLINUX_BTF)) {
+            throw new ProbeUnavailableException("kernel BTF missing (" + VMLINUX_BTF
+                    + "): the kernel needs CONFIG_DEBUG_INFO_BTF for CO-RE programs");
+        }
+        BpfObject loaded = null;
+        try {
+            prepare();
+            List<TracepointHooks.Hook> hooks = TracepointHooks.resolve(info().name(), hooks(), settings);
+            loaded = BpfObject.openResource("bpf/" + objectFile());
+            loaded.load();
+            for (TracepointHooks.Hook hook : hooks) {
+                loaded.program(hook.program()).attachRawTracepoint(hook.rawName());
+            }
+            object = loaded;
+        } catch (BpfException e) {
+            String hint = e.errno() == EPERM ? " (needs root, or CAP_BPF with CAP_PERFMON)" : "";
+            throw new ProbeUnavailableException(e.getMessage() + hint, e);
+        } catch (LinkageError e) {
+            throw new ProbeUnavailableException("libbpf unusable: " + e.getMessage(), e);
+        } finally {
+            if (loaded != null && object != loaded) {
+                loaded.close(); // detaches whatever was attached before the failure
+            }
+        }
+    }
+
+    @Override
+    public final void collectNode(NodeView node, MetricSink out) throws Exception {
+        BpfObject current = object;
+        if (current == null) {
+            return;
+        }
+        Map<String, BpfMap> maps = new LinkedHashMap<>();
+        Map<String, List<BpfMap.Entry>> entries = new LinkedHashMap<>();
+        for (String name : aggregateMaps()) {
+            BpfMap map = current.map(name);
+            maps.put(name, map);
+            entries.put(name, map.entries());
+        }
+        export(new AggregateSnapshot(maps, entries), out);
+        reportFill(current, maps, entries, out);
+        sweep(maps, entries, node);
+    }
+
+    private void reportFill(BpfObject current, Map<String, BpfMap> maps, Map<String, List<BpfMap.Entry>> entries,
+                            MetricSink out) throws BpfException {
+        String probe = info().name();
+        BpfMap failures = current.map(INSERT_FAILURES);
+        int index = 0;
+        for (Map.Entry<String, BpfMap> e : maps.entrySet()) {
+            fill(out, probe, e.getValue(), entries.get(e.getKey()).size());
+            byte[] value = failures.lookup(ByteBuffer.allocate(4).order(BpfMap.order()).putInt(0, index++).array());
+            out.counter("podnet_bpf_map_insert_failures_total",
+                    "New keys a podnet BPF map refused because it was full; their events were not counted.",
+                    value == null ? 0 : failures.sumLong(value, 0), "probe", probe, "map", e.getKey());
+        }
+        for (String name : otherMaps()) {
+            BpfMap map = current.map(name);
+            fill(out, probe, map, map.keys().size());
+        }
+    }
+
+    private static void fill(MetricSink out, String probe, BpfMap map, int entries) throws BpfException {
+        out.gauge("podnet_bpf_map_entries", "Entries in a podnet BPF map now.", entries, "probe", probe, "map", map.name());
+        out.gauge("podnet_bpf_map_max_entries", "Capacity of a podnet BPF map.", map.maxEntries(), "probe", probe,
+                "map", map.name());
+    }
+
+    private record MapKey(BpfMap map, byte[] key) {
+    }
+
+    private void sweep(Map<String, BpfMap> maps, Map<String, List<BpfMap.Entry>> entries, NodeView node)
+            throws BpfException {
+        Set<Long> alive = new HashSet<>();
+        for (Netns netns : node.namespaces()) {
+            alive.add(netns.inode());
+        }
+        List<MapKey> keys = new ArrayList<>();
+        for (Map.Entry<String, BpfMap> e : maps.entrySet()) {
+            for (BpfMap.Entry entry : entries.get(e.getKey())) {
+                keys.add(new MapKey(e.getValue(), entry.key()));
+            }
+        }
+        for (MapKey stale : sweeper.stale(keys, k -> NetnsAggregates.Key.decode(k.key()).netns(), alive)) {
+            stale.map().delete(stale.key());
+        }
+    }
+
+    /** The sink for a namespace's series; inode 0 (not known) goes to the node, without namespace labels. */
+    protected static MetricSink sinkFor(MetricSink out, long netns) {
+        return netns == 0 ? out : out.forNetns(netns);
+    }
+
+    @Override
+    public void close() {
+        BpfObject current = object;
+        object = null;
+        if (current != null) {
+            current.close();
+        }
+    }
+}

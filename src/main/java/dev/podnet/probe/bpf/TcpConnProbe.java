@@ -1,0 +1,74 @@
+package dev.podnet.probe.bpf;
+
+import dev.podnet.bpf.BpfException;
+import dev.podnet.probe.HistogramData;
+import dev.podnet.probe.MetricSink;
+import dev.podnet.probe.Overhead;
+import dev.podnet.probe.ProbeInfo;
+import dev.podnet.probe.ProbeSource;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * TCP connections per namespace from the socket state machine (sock:inet_sock_set_state): connections
+ * established actively (SYN_SENT -> ESTABLISHED) and passively (SYN_RECV -> ESTABLISHED), active opens
+ * that failed (SYN_SENT -> CLOSE: refused, timed out, unreachable), and how long established
+ * connections lived (ESTABLISHED until CLOSE) as a log2 histogram built in the kernel.
+ */
+public final class TcpConnProbe extends KernelAggregateProbe {
+    private static final ProbeInfo INFO = new ProbeInfo("tcpconn", ProbeSource.BPF, Overhead.LOW, false, false, true,
+            "TCP connections opened, failed connects, connection lifetimes (tracepoint sock:inet_sock_set_state)");
+    private static final String OPENS = "opens";
+    private static final String FAILURES = "connect_failures";
+    private static final String LIFETIMES = "lifetimes";
+    private static final List<String> DIRECTIONS = List.of("active", "passive");
+    /** The kernel measures lifetimes in microseconds. */
+    private static final double MICROSECOND = 1e-6;
+
+    @Override
+    public ProbeInfo info() {
+        return INFO;
+    }
+
+    @Override
+    protected String objectFile() {
+        return "tcpconn.bpf.o";
+    }
+
+    @Override
+    protected List<TracepointHooks.Hook> hooks() {
+        return List.of(new TracepointHooks.Hook("on_inet_sock_set_state", "sock/inet_sock_set_state"));
+    }
+
+    @Override
+    protected List<String> aggregateMaps() {
+        return List.of(OPENS, FAILURES, LIFETIMES);
+    }
+
+    @Override
+    protected List<String> otherMaps() {
+        return List.of("open_connections");
+    }
+
+    @Override
+    protected void export(AggregateSnapshot snapshot, MetricSink out) throws BpfException {
+        for (Map.Entry<NetnsAggregates.Key, Long> e : snapshot.counters(OPENS).entrySet()) {
+            sinkFor(out, e.getKey().netns()).counter("podnet_tcp_connections_opened_total",
+                    "TCP connections established: active (this side connected) or passive (accepted from a listener).",
+                    e.getValue(), "direction", direction(e.getKey().label()));
+        }
+        for (Map.Entry<NetnsAggregates.Key, Long> e : snapshot.counters(FAILURES).entrySet()) {
+            sinkFor(out, e.getKey().netns()).counter("podnet_tcp_connect_failures_total",
+                    "Active TCP opens that never got established (refused, timed out, unreachable).", e.getValue());
+        }
+        for (Map.Entry<NetnsAggregates.Key, HistogramData> e : snapshot.histograms(LIFETIMES, MICROSECOND).entrySet()) {
+            sinkFor(out, e.getKey().netns()).histogram("podnet_tcp_connection_duration_seconds",
+                    "Lifetime of closed TCP connections, from established to closed.", e.getValue(),
+                    "direction", direction(e.getKey().label()));
+        }
+    }
+
+    private static String direction(int label) {
+        return label >= 0 && label < DIRECTIONS.size() ? DIRECTIONS.get(label) : "unknown";
+    }
+}

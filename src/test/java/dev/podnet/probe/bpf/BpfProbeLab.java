@@ -1,0 +1,73 @@
+package dev.podnet.probe.bpf;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.podnet.testing.NetnsLab;
+import dev.podnet.testing.Scrape;
+import dev.podnet.testing.TestAgent;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Predicate;
+
+/** What the BPF probe tests share: the kernel checks, two joined namespaces, waiting on scrapes. */
+final class BpfProbeLab {
+    private BpfProbeLab() {
+    }
+
+    static void assumeBpf() {
+        NetnsLab.assumeKernelLab();
+        assumeTrue(Files.exists(Path.of("/sys/kernel/btf/vmlinux")), "needs kernel BTF (/sys/kernel/btf/vmlinux)");
+    }
+
+    /** Two namespaces on one veth: [client at 10.212.n.1, server at 10.212.n.2]. */
+    static String[] pair(NetnsLab lab, int subnet) {
+        String client = lab.add("cli");
+        String server = lab.add("srv");
+        lab.veth(client, "10.212." + subnet + ".1/24", server, "10.212." + subnet + ".2/24");
+        return new String[] {client, server};
+    }
+
+    static String netns(NetnsLab lab, String ns) throws Exception {
+        return Long.toString(lab.inode(ns));
+    }
+
+    /** Scrapes until the scrape satisfies {@code ready} (bounded; the kernel's async work, not timing). */
+    static Scrape awaitScrape(TestAgent agent, Predicate<Scrape> ready, String what) throws Exception {
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (true) {
+            Scrape scrape = agent.scrape();
+            if (ready.test(scrape)) {
+                return scrape;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no " + what + " within 15 s; last scrape:\n" + scrape.text());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** A listener inside the namespace (its socket belongs there and keeps working from any thread). */
+    static ServerSocket listen(NetnsLab lab, String ns, String address, int port) throws Exception {
+        return lab.inNetns(ns, () -> {
+            ServerSocket server = new ServerSocket();
+            server.setReuseAddress(true);
+            server.bind(new InetSocketAddress(address, port));
+            return server;
+        });
+    }
+
+    /**
+     * A connection from inside the namespace. It must be made there: java.net.Socket creates its file
+     * descriptor only when connecting, and the descriptor belongs to the namespace of that moment.
+     */
+    static Socket connect(NetnsLab lab, String ns, String address, int port) throws Exception {
+        return lab.inNetns(ns, () -> {
+            Socket socket = new Socket();
+            socket.connect(new InetSocketAddress(address, port), 30_000);
+            return socket;
+        });
+    }
+}
