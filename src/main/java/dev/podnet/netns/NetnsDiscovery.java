@@ -80,15 +80,16 @@ public final class NetnsDiscovery {
             return mounts;
         }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(netnsDir)) {
+            // One stat per file, and the directory's once: with 1000 namespaces, three stats per file
+            // showed up in profiles of the scan.
+            Object parentDev = Files.getAttribute(netnsDir, "unix:dev");
             for (Path file : files) {
                 try {
                     // A bind-mounted nsfs file's inode is the namespace's; an unmounted leftover is a plain
                     // empty file on tmpfs, which we recognise by its device not being nsfs's (size 0 both).
-                    Object ino = Files.getAttribute(file, "unix:ino");
-                    Object dev = Files.getAttribute(file, "unix:dev");
-                    Object parentDev = Files.getAttribute(netnsDir, "unix:dev");
-                    if (!dev.equals(parentDev)) {
-                        mounts.put(((Number) ino).longValue(), file);
+                    Map<String, Object> attributes = Files.readAttributes(file, "unix:ino,dev");
+                    if (!attributes.get("dev").equals(parentDev)) {
+                        mounts.put(((Number) attributes.get("ino")).longValue(), file);
                     }
                 } catch (IOException | UnsupportedOperationException e) {
                     // vanished while listing, or not a file we can stat: not a namespace we can use

@@ -28,9 +28,34 @@ public final class ProcText {
         return lines;
     }
 
-    /** Whitespace-separated fields of a line. */
+    /**
+     * Whitespace-separated fields of a line, as {@code line.strip().split("\\s+")} gives them (a blank
+     * line is one empty field) but without the regex, which was the largest part of parsing net/dev in
+     * every namespace (profiled at 1000 namespaces).
+     */
     public static String[] fields(String line) {
-        return line.strip().split("\\s+");
+        String text = line.strip();
+        List<String> fields = new ArrayList<>(24);
+        int start = -1;
+        for (int i = 0; i < text.length(); i++) {
+            if (isRegexSpace(text.charAt(i))) {
+                if (start >= 0) {
+                    fields.add(text.substring(start, i));
+                    start = -1;
+                }
+            } else if (start < 0) {
+                start = i;
+            }
+        }
+        if (start >= 0) {
+            fields.add(text.substring(start));
+        }
+        return fields.isEmpty() ? new String[] {""} : fields.toArray(String[]::new);
+    }
+
+    /** The characters of the regex class {@code \\s}. */
+    private static boolean isRegexSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0B;
     }
 
     /**
