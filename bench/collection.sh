@@ -243,7 +243,7 @@ scrape_agent() {
   p=$(scrape "http://127.0.0.1:${ports[$i]}/metrics" "$body")
   cp "$body" "$work/$tag-last.prom"
   [ "$KEEP_BODIES" = 1 ] && cp "$body" "$results/$tag-$n-$k.prom"
-  echo -e "$k\t$(metric podnet_collection_duration_seconds "$body")\t${p% *}\t${p#* }\t$(wc -l < "$body")\t$(metric podnet_netns_count "$body")" \
+  echo -e "$k\t$(metric podnet_collection_duration_seconds "$body")\t${p% *}\t${p#* }\t$(wc -l < "$body")\t$(metric podnet_netns_discovered "$body")" \
     >> "$results/$tag-$n.tsv"
   sed -n 's/^podnet_probe_duration_seconds{probe="\([^"]*\)".* \([0-9.eE+-]*\)$/\1\t\2/p' "$body" \
     | while IFS=$'\t' read -r probe d; do echo -e "$k\t$probe\t$d"; done >> "$results/probes-$tag-$n.tsv"
