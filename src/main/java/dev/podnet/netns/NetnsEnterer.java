@@ -3,31 +3,36 @@ package dev.podnet.netns;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Runs work inside a network namespace on a dedicated platform thread: setns(2) changes the namespace
- * of the calling thread only, so the thread enters, runs the work and goes back to its own namespace
- * before it takes the next task. Virtual threads must not do this: they hop between carriers.
+ * Runs work inside a network namespace on dedicated platform threads: setns(2) changes the namespace of
+ * the calling thread only, so a thread enters, runs the work and goes back to its own namespace before
+ * it takes the next task. Virtual threads must not do this: they hop between carriers.
  *
- * <p>If the thread cannot return home it is retired, and a new one takes its place, so no later work
- * ever runs in the wrong namespace.
+ * <p>A few threads, not one: probes that must create sockets inside every namespace (netlink) would
+ * otherwise queue behind each other on a single thread. If a thread cannot return home it dies (the
+ * pool replaces it), so no later work ever runs in the wrong namespace.
  */
 public final class NetnsEnterer implements AutoCloseable {
     private final Path procRoot;
-    private ExecutorService thread;
-    private int homeFd = -1;
+    private final ThreadPoolExecutor threads;
+    /** Each thread's own namespace, opened once by that thread. */
+    private final ThreadLocal<Integer> homeFd = ThreadLocal.withInitial(() -> -1);
 
     public NetnsEnterer(Path procRoot) {
-        this.procRoot = procRoot;
-        this.thread = newThread();
+        this(procRoot, Math.max(2, Runtime.getRuntime().availableProcessors()));
     }
 
-    private static ExecutorService newThread() {
-        return Executors.newSingleThreadExecutor(Thread.ofPlatform().name("podnet-netns-enter").daemon(true).factory());
+    public NetnsEnterer(Path procRoot, int threadCount) {
+        this.procRoot = procRoot;
+        this.threads = new ThreadPoolExecutor(threadCount, threadCount, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                Thread.ofPlatform().name("podnet-netns-enter-", 0).daemon(true).factory());
     }
 
     /** The file that names {@code netns}: its /run/netns mount, else the namespace link of a process inside. */
@@ -40,34 +45,39 @@ public final class NetnsEnterer implements AutoCloseable {
 
     /** Runs {@code work} inside {@code netns} and returns its result. */
     public <T> T call(Netns netns, Callable<T> work) throws IOException {
-        return call(netns.inode(), nsFile(netns), work);
-    }
-
-    private synchronized <T> T call(long inode, Path nsFile, Callable<T> work) throws IOException {
-        Future<T> result = thread.submit(() -> runInside(inode, nsFile, work));
+        long inode = netns.inode();
+        Path nsFile = nsFile(netns);
+        CompletableFuture<T> result = new CompletableFuture<>();
         try {
+            threads.execute(() -> {
+                try {
+                    result.complete(runInside(inode, nsFile, work));
+                } catch (HomeLostError e) {
+                    result.completeExceptionally(e);
+                    throw e; // ends this thread: it is stuck in a foreign namespace
+                } catch (Throwable t) {
+                    result.completeExceptionally(t);
+                }
+            });
             return result.get();
+        } catch (RejectedExecutionException e) {
+            throw new IOException("namespace enterer is closed", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while working in namespace " + inode, e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof HomeLostError) {
-                thread.shutdown();
-                thread = newThread();
-                homeFd = -1;
-                throw new IOException(cause.getMessage(), cause);
-            }
             if (cause instanceof IOException io) {
                 throw io;
             }
-            throw new IOException("work in namespace " + inode + " failed: " + cause, cause);
+            throw new IOException((cause instanceof HomeLostError ? "" : "work in namespace " + inode + " failed: ")
+                    + cause.getMessage(), cause);
         }
     }
 
     private <T> T runInside(long inode, Path nsFile, Callable<T> work) throws Exception {
-        if (homeFd < 0) {
-            homeFd = Libc.open("/proc/thread-self/ns/net", Libc.O_RDONLY | Libc.O_CLOEXEC);
+        if (homeFd.get() < 0) {
+            homeFd.set(Libc.open("/proc/thread-self/ns/net", Libc.O_RDONLY | Libc.O_CLOEXEC));
         }
         int fd;
         try {
@@ -87,7 +97,7 @@ public final class NetnsEnterer implements AutoCloseable {
             return work.call();
         } finally {
             try {
-                Libc.setns(homeFd, Libc.CLONE_NEWNET, "home namespace");
+                Libc.setns(homeFd.get(), Libc.CLONE_NEWNET, "home namespace");
             } catch (Libc.ErrnoException e) {
                 throw new HomeLostError("could not return from namespace " + inode + ": " + e.getMessage());
             }
@@ -95,8 +105,8 @@ public final class NetnsEnterer implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        thread.shutdownNow();
+    public void close() {
+        threads.shutdownNow();
     }
 
     /** The enter thread is stuck in a foreign namespace; it must not run anything else. */
