@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Socket buffer limits hit, per network namespace and socket kind:
- *   sock:sock_rcvqueue_full - a packet dropped because the socket's receive queue was at SO_RCVBUF
- *     (sockets queueing through sock_queue_rcv_skb: raw, ICMP ping, L2TP, CAN...; UDP and TCP have
- *     their own receive paths and counters: /proc/net/snmp Udp RcvbufErrors, TcpExt TCPRcvQDrop);
+ *   sock:sock_rcvqueue_full - a packet dropped because the socket's receive queue was at SO_RCVBUF,
+ *     for sockets that queue through sock_queue_rcv_skb: ICMP ping, L2TP, CAN, ... UDP (which fires
+ *     udp:udp_fail_queue_rcv_skb and counts Udp RcvbufErrors), TCP (TcpExt TCPRcvQDrop) and, on
+ *     Linux 6.18 at least, raw sockets (checked before the clone) drop on paths of their own;
  *   sock:sock_exceed_buf_limit - a send or receive memory allocation refused because the protocol's
  *     memory limit (net.ipv4.tcp_mem / udp_mem) or the socket's memory cgroup limit was reached.
  * Both fire only when a limit is hit, so the probe costs nothing on a healthy node.

@@ -59,7 +59,8 @@ public final class SockBufProbe extends WalkedAggregateProbe {
         for (Map.Entry<Series, Long> e : full.entrySet()) {
             sinkFor(out, e.getKey().netns()).counter(RCVQUEUE_FULL,
                     "Packets dropped because the socket's receive queue was full (SO_RCVBUF reached), for sockets "
-                            + "that queue through sock_queue_rcv_skb (raw, ping, L2TP...; not TCP or UDP).",
+                            + "that queue through sock_queue_rcv_skb (ICMP ping, L2TP, CAN...; UDP and TCP drops are in "
+                            + "podnet_snmp_udp_rcvbuf_errors_total and TcpExt counters).",
                     e.getValue(), "protocol", e.getKey().protocol());
         }
         Map<Series, Long> exceeded = new LinkedHashMap<>();

@@ -13,13 +13,14 @@ import java.lang.invoke.VarHandle;
 import java.net.Inet4Address;
 
 /**
- * An IPv4 raw socket (java.net has none) through FFM, for tests: raw sockets queue received packets
- * through sock_queue_rcv_skb, the path that fires sock:sock_rcvqueue_full. The socket belongs to the
- * network namespace of the thread that opens it.
+ * IPv4 sockets java.net does not offer (raw, ICMP ping) through FFM, for tests. The socket belongs to
+ * the network namespace of the thread that opens it.
  */
-final class RawIpSocket implements AutoCloseable {
+final class NativeInetSocket implements AutoCloseable {
+    static final int SOCK_DGRAM = 2;
+    static final int SOCK_RAW = 3;
+    static final int IPPROTO_ICMP = 1;
     private static final int AF_INET = 2;
-    private static final int SOCK_RAW = 3;
     private static final int SOL_SOCKET = 1;
     private static final int SO_RCVBUF = 8;
 
@@ -42,12 +43,12 @@ final class RawIpSocket implements AutoCloseable {
                 Linker.Option.captureCallState("errno"));
     }
 
-    /** Opens a raw socket for IP protocol {@code protocol} in the calling thread's namespace. */
-    RawIpSocket(int protocol) throws IOException {
+    /** Opens socket(AF_INET, type, protocol) in the calling thread's namespace. */
+    NativeInetSocket(int type, int protocol) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(STATE);
-            fd = (int) SOCKET.invokeExact(state, AF_INET, SOCK_RAW, protocol);
-            check(fd, "socket(AF_INET, SOCK_RAW, " + protocol + ")", state);
+            fd = (int) SOCKET.invokeExact(state, AF_INET, type, protocol);
+            check(fd, "socket(AF_INET, " + type + ", " + protocol + ")", state);
         } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
@@ -68,7 +69,7 @@ final class RawIpSocket implements AutoCloseable {
         }
     }
 
-    /** Sends one packet with this payload; the kernel writes the IP header. */
+    /** Sends one datagram with this payload; the kernel writes the IP header (and, for ping sockets, the ICMP id and checksum). */
     void send(Inet4Address to, byte[] payload) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(STATE);
