@@ -1,6 +1,9 @@
 package dev.podnet.probe;
 
+import dev.podnet.probe.bpf.NetifTxProbe;
 import dev.podnet.probe.bpf.PacketLossProbe;
+import dev.podnet.probe.bpf.SockBufProbe;
+import dev.podnet.probe.bpf.SoftirqProbe;
 import dev.podnet.probe.bpf.TcpConnProbe;
 import dev.podnet.probe.bpf.TcpResetProbe;
 import dev.podnet.probe.bpf.TcpRetransProbe;
@@ -37,6 +40,9 @@ final class StandardProbes {
                 .register(TcpRetransProbe::new)
                 .register(TcpResetProbe::new)
                 .register(TcpConnProbe::new)
-                .register(PacketLossProbe::new);
+                .register(PacketLossProbe::new)
+                .register(SoftirqProbe::new)
+                .register(NetifTxProbe::new)
+                .register(SockBufProbe::new);
     }
 }

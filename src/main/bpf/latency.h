@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared by podnet's latency probes (softirq, netiftx): durations in nanoseconds go into log2
+ * histograms (podnet.h's struct log2_hist). User space merges the sub-microsecond slots into its first
+ * bucket and exports slot i as the bucket "le 2^i ns", up to 2^30 ns (about 1 s), then +Inf.
+ */
+#ifndef PODNET_LATENCY_H
+#define PODNET_LATENCY_H
+
+#include "podnet.h"
+
+/* Adds one observation to a histogram the caller already holds (a per-CPU array slot, for instance). */
+static __always_inline void log2_hist_add(struct log2_hist *hist, __u64 value)
+{
+	__u32 slot = bit_length(value);
+
+	if (slot > PODNET_HIST_SLOTS - 1)
+		slot = PODNET_HIST_SLOTS - 1;
+	hist->slots[slot] += 1;
+	hist->sum += value;
+}
+
+/* The time from an earlier timestamp to now; 0 when the earlier one is unset or in the future. */
+static __always_inline __u64 elapsed_ns(__u64 since_ns, __u64 now_ns)
+{
+	return since_ns && now_ns > since_ns ? now_ns - since_ns : 0;
+}
+
+#endif

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Network softirq latency, node-wide (irq:softirq_raise, irq:softirq_entry, irq:softirq_exit): how
+ * long NET_RX / NET_TX work waited between being raised and starting to run on a CPU (time spent
+ * behind other softirqs, hard interrupts or, deferred to ksoftirqd, behind other threads), and how
+ * long each run took.
+ *
+ * Everything is per CPU: softirqs are raised, run and finish on one CPU, so a per-CPU array holds the
+ * timestamps and another the histograms, with no locks and no hashing. Only the first raise before a
+ * run counts (later raises of a pending softirq change nothing), so wait is measured from the moment
+ * the work became pending.
+ */
+#include "latency.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define TYPE_NET_TX 0
+#define TYPE_NET_RX 1
+#define PHASE_WAIT 0
+#define PHASE_RUN 1
+
+struct softirq_times {
+	__u64 raised_ns;  /* first raise since the last entry; 0: not pending (as far as we saw) */
+	__u64 entered_ns; /* entry of the run in progress; 0: none */
+};
+
+/* Index: TYPE_NET_TX, TYPE_NET_RX. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct softirq_times);
+} softirq_times SEC(".maps");
+
+/* Index: type * 2 + phase; unit: nanoseconds. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, struct log2_hist);
+} softirq_latency SEC(".maps");
+
+/* The type of a network softirq vector; -1 for every other softirq (timers, RCU, ...), the most frequent. */
+static __always_inline int net_type(unsigned int vec)
+{
+	if (vec == NET_RX_SOFTIRQ)
+		return TYPE_NET_RX;
+	if (vec == NET_TX_SOFTIRQ)
+		return TYPE_NET_TX;
+	return -1;
+}
+
+static __always_inline struct softirq_times *times_of(__u32 type)
+{
+	return bpf_map_lookup_elem(&softirq_times, &type);
+}
+
+static __always_inline void observe(__u32 type, __u32 phase, __u64 ns)
+{
+	__u32 index = type * 2 + phase;
+	struct log2_hist *hist = bpf_map_lookup_elem(&softirq_latency, &index);
+
+	if (hist)
+		log2_hist_add(hist, ns);
+}
+
+/* Runs with interrupts off (hard interrupt or irq-off section), so it never interleaves with itself. */
+SEC("raw_tp/softirq_raise")
+int BPF_PROG(on_softirq_raise, unsigned int vec)
+{
+	int type = net_type(vec);
+	struct softirq_times *times;
+
+	if (type < 0)
+		return 0;
+	times = times_of(type);
+	if (times && !times->raised_ns)
+		times->raised_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+/*
+ * A hard interrupt may raise the softirq again between our read and clear of raised_ns; that raise's
+ * time is then lost and the next run has no wait sample: a missed sample, never a wrong one.
+ */
+SEC("raw_tp/softirq_entry")
+int BPF_PROG(on_softirq_entry, unsigned int vec)
+{
+	int type = net_type(vec);
+	struct softirq_times *times;
+	__u64 now, waited;
+
+	if (type < 0)
+		return 0;
+	times = times_of(type);
+	if (!times)
+		return 0;
+	now = bpf_ktime_get_ns();
+	waited = elapsed_ns(times->raised_ns, now);
+	times->raised_ns = 0;
+	times->entered_ns = now;
+	if (waited)
+		observe(type, PHASE_WAIT, waited);
+	return 0;
+}
+
+SEC("raw_tp/softirq_exit")
+int BPF_PROG(on_softirq_exit, unsigned int vec)
+{
+	int type = net_type(vec);
+	struct softirq_times *times;
+	__u64 ran;
+
+	if (type < 0)
+		return 0;
+	times = times_of(type);
+	if (!times)
+		return 0;
+	ran = elapsed_ns(times->entered_ns, bpf_ktime_get_ns());
+	times->entered_ns = 0;
+	if (ran)
+		observe(type, PHASE_RUN, ran);
+	return 0;
+}

@@ -1,0 +1,62 @@
+package dev.podnet.probe.bpf;
+
+import dev.podnet.bpf.BpfException;
+import dev.podnet.bpf.BpfObject;
+import dev.podnet.probe.ProbeUnavailableException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads a probe's BPF object from the jar and attaches its programs to raw tracepoints, for BPF probes
+ * whose maps are not namespace aggregates (per-CPU arrays, for instance). It follows the same rules as
+ * {@link KernelAggregateProbe}: the same settings ({@code tracepoint}, {@code tracepoints}), and every
+ * failure (no BTF, no permission, unknown tracepoint, verifier refusal) makes the probe unavailable
+ * with the reason, never anything else.
+ */
+final class RawTracepointObject {
+    private static final Path VMLINUX_BTF = Path.of("/sys/kernel/btf/vmlinux");
+    private static final int EPERM = 1;
+
+    private RawTracepointObject() {
+    }
+
+    /** The loaded object with all hooks attached; the caller closes it. */
+    static BpfObject load(String probe, String objectFile, List<TracepointHooks.Hook> defaults,
+                          Map<String, Object> settings) throws ProbeUnavailableException {
+        for (String key : settings.keySet()) {
+            if (!TracepointHooks.SETTINGS.contains(key)) {
+                throw new IllegalArgumentException("probeSettings." + probe + "." + key
+                        + ": unknown setting; this probe knows " + TracepointHooks.SETTINGS);
+            }
+        }
+        List<TracepointHooks.Hook> hooks = TracepointHooks.resolve(probe, defaults, settings);
+        if (!Files.exists(VMLINUX_BTF)) {
+            throw new ProbeUnavailableException("kernel BTF missing (" + VMLINUX_BTF
+                    + "): the kernel needs CONFIG_DEBUG_INFO_BTF for CO-RE programs");
+        }
+        BpfObject loaded = null;
+        try {
+            loaded = BpfObject.openResource("bpf/" + objectFile);
+            loaded.load();
+            for (TracepointHooks.Hook hook : hooks) {
+                loaded.program(hook.program()).attachRawTracepoint(hook.rawName());
+            }
+            return loaded;
+        } catch (BpfException e) {
+            closeQuietly(loaded);
+            String hint = e.errno() == EPERM ? " (needs root, or CAP_BPF with CAP_PERFMON)" : "";
+            throw new ProbeUnavailableException(e.getMessage() + hint, e);
+        } catch (LinkageError e) {
+            closeQuietly(loaded);
+            throw new ProbeUnavailableException("libbpf unusable: " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeQuietly(BpfObject object) {
+        if (object != null) {
+            object.close();
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.podnet.probe.bpf;
+
+import dev.podnet.bpf.BpfException;
+import dev.podnet.bpf.BpfMap;
+import dev.podnet.bpf.BpfObject;
+import dev.podnet.probe.MetricSink;
+import dev.podnet.probe.NodeView;
+import dev.podnet.probe.Overhead;
+import dev.podnet.probe.Probe;
+import dev.podnet.probe.ProbeContext;
+import dev.podnet.probe.ProbeInfo;
+import dev.podnet.probe.ProbeSource;
+import dev.podnet.probe.ProbeUnavailableException;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * Node-wide latency of the network softirqs (irq:softirq_raise / softirq_entry / softirq_exit), the
+ * kernel's deferred packet work: NET_RX (receive, NAPI polling) and NET_TX (completions, qdisc runs).
+ * {@code phase="wait"} is from raise to the start of the run on the same CPU: long waits mean the CPU
+ * was busy with other interrupts or the work was pushed to ksoftirqd and waited for the scheduler.
+ * {@code phase="run"} is one run of the handler. Softirqs belong to CPUs, not to namespaces, so the
+ * series carry no namespace labels.
+ */
+public final class SoftirqProbe implements Probe {
+    private static final ProbeInfo INFO = new ProbeInfo("softirq", ProbeSource.BPF, Overhead.MEDIUM, true, false, true,
+            "Network softirq (NET_RX, NET_TX) wait and run latency, node-wide (tracepoints irq:softirq_*)");
+    static final String METRIC = "podnet_softirq_latency_seconds";
+    private static final String HELP = "Network softirq latency: wait (raised until it starts running on that CPU) "
+            + "and run (one run of the handler), by softirq type.";
+    private static final String MAP = "softirq_latency";
+    /** Index in the map: type * 2 + phase, as in softirq.bpf.c. */
+    private static final List<String> TYPES = List.of("net_tx", "net_rx");
+    private static final List<String> PHASES = List.of("wait", "run");
+
+    private volatile BpfObject object;
+
+    @Override
+    public ProbeInfo info() {
+        return INFO;
+    }
+
+    @Override
+    public void start(ProbeContext context) throws ProbeUnavailableException {
+        object = RawTracepointObject.load(INFO.name(), "softirq.bpf.o", List.of(
+                new TracepointHooks.Hook("on_softirq_raise", "irq/softirq_raise"),
+                new TracepointHooks.Hook("on_softirq_entry", "irq/softirq_entry"),
+                new TracepointHooks.Hook("on_softirq_exit", "irq/softirq_exit")), context.settings());
+    }
+
+    @Override
+    public void collectNode(NodeView node, MetricSink out) throws BpfException {
+        BpfObject current = object;
+        if (current == null) {
+            return;
+        }
+        BpfMap map = current.map(MAP);
+        int fields = map.valueSize() / Long.BYTES;
+        for (int type = 0; type < TYPES.size(); type++) {
+            for (int phase = 0; phase < PHASES.size(); phase++) {
+                int index = type * PHASES.size() + phase;
+                byte[] value = map.lookup(ByteBuffer.allocate(4).order(BpfMap.order()).putInt(0, index).array());
+                if (value == null) {
+                    throw new BpfException(map + ": no entry " + index + " in a per-CPU array of " + map.maxEntries());
+                }
+                long[] slots = new long[fields - 1];
+                for (int slot = 0; slot < slots.length; slot++) {
+                    slots[slot] = map.sumLong(value, slot * Long.BYTES);
+                }
+                long sumNs = map.sumLong(value, (fields - 1) * Long.BYTES);
+                out.histogram(METRIC, HELP, LatencyHistograms.fromNanosecondSlots(slots, sumNs),
+                        "type", TYPES.get(type), "phase", PHASES.get(phase));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        BpfObject current = object;
+        object = null;
+        if (current != null) {
+            current.close();
+        }
+    }
+}

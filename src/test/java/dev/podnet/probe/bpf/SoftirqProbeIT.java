@@ -1,0 +1,145 @@
+package dev.podnet.probe.bpf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.podnet.testing.NetnsLab;
+import dev.podnet.testing.Scrape;
+import dev.podnet.testing.TestAgent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Network softirqs measured against the kernel's own count of them (/proc/softirqs). NET_RX comes from
+ * veth receive (the backlog); NET_TX from a token bucket qdisc whose timer reschedules the device
+ * through the NET_TX softirq.
+ */
+class SoftirqProbeIT {
+    private static final int DATAGRAMS = 300;
+
+    @BeforeAll
+    static void root() {
+        NetnsLab.assumeKernelLab();
+        BpfLab.assumeBpf();
+    }
+
+    @Test
+    void netRxAndNetTxRunsAndWaitsAreCountedWithinTheKernelsOwnSoftirqCounts() throws Exception {
+        // a generous deadline: on a loaded machine a late collection would serve the previous values
+        try (NetnsLab lab = new NetnsLab(); TestAgent agent = TestAgent.start("probes: [softirq]\nprobeDeadline: 60s\n")) {
+            String a = lab.add("tx");
+            String b = lab.add("rx");
+            lab.veth(a, "10.241.1.1/24", b, "10.241.1.2/24");
+            // 2 Mbit/s with a one-packet bucket: nearly every datagram waits for the qdisc's timer
+            lab.exec(a, "tc", "qdisc", "add", "dev", lab.lastVeth()[0], "root", "tbf", "rate", "2mbit", "burst", "1600",
+                    "latency", "2s");
+
+            long[] s0 = kernelSoftirqs();
+            Scrape before = agent.scrape();
+            long[] s1 = kernelSoftirqs();
+            sendAndReceive(lab, a, b);
+            long[] s2 = kernelSoftirqs();
+            Scrape after = agent.scrape();
+            long[] s3 = kernelSoftirqs();
+
+            assertEquals(1, after.value("podnet_probe_up", "probe", "softirq"), "probe running");
+            int cpus = Runtime.getRuntime().availableProcessors();
+            String[] types = {"net_tx", "net_rx"};
+            for (int t = 0; t < types.length; t++) {
+                String type = types[t];
+                double runs = count(after, type, "run") - count(before, type, "run");
+                long kernelLow = s2[t] - s1[t];
+                long kernelHigh = s3[t] - s0[t];
+                System.out.printf("%s: podnet runs %.0f, kernel %d..%d, waits %.0f%n", type, runs, kernelLow, kernelHigh,
+                        count(after, type, "wait") - count(before, type, "wait"));
+                assertTrue(kernelLow > 0, type + " softirqs ran during the traffic (/proc/softirqs)");
+                // Runs are counted by the kernel as they start and by podnet as they end: at most one run
+                // per CPU can be in flight at each edge of the window. podnet never invents a run.
+                assertTrue(runs > 0 && runs <= kernelHigh + cpus,
+                        type + ": podnet saw " + runs + " runs, the kernel counted at most " + kernelHigh);
+                // On this test VM the tracepoint programs miss a few percent of NET_TX runs under load
+                // (classic and raw tracepoint programs alike, no recursion misses reported), so the lower
+                // bound asks for the bulk of the runs, not for all of them.
+                assertTrue(runs >= (kernelLow - cpus) * 0.8,
+                        type + ": podnet saw only " + runs + " runs, the kernel counted at least " + kernelLow);
+                assertTrue(count(after, type, "wait") > count(before, type, "wait"), type + " waits observed");
+                ScrapedHistogram.of(after, SoftirqProbe.METRIC, "type", type, "phase", "run").assertConsistent();
+                ScrapedHistogram.of(after, SoftirqProbe.METRIC, "type", type, "phase", "wait").assertConsistent();
+            }
+            assertTrue(after.find(SoftirqProbe.METRIC + "_count").stream().allMatch(s -> s.label("netns").isEmpty()),
+                    "node-wide series carry no namespace labels");
+        }
+    }
+
+    private static double count(Scrape scrape, String type, String phase) {
+        return scrape.maybe(SoftirqProbe.METRIC + "_count", "type", type, "phase", phase).orElse(0.0);
+    }
+
+    /** Datagrams received within 30 s, up to {@code expected}. */
+    static int receive(DatagramChannel receiver, int expected) {
+        int received = 0;
+        ByteBuffer in = ByteBuffer.allocate(65536);
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        try {
+            while (received < expected && Instant.now().isBefore(deadline)) {
+                if (receiver.receive(in.clear()) != null) {
+                    received++;
+                } else {
+                    Thread.sleep(1);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return received;
+    }
+
+    /** NET_TX and NET_RX runs so far, all CPUs, from /proc/softirqs. */
+    private static long[] kernelSoftirqs() throws Exception {
+        long[] counts = new long[2];
+        for (String line : Files.readAllLines(Path.of("/proc/softirqs"))) {
+            String[] fields = line.strip().split("\\s+");
+            int index = switch (fields[0]) {
+                case "NET_TX:" -> 0;
+                case "NET_RX:" -> 1;
+                default -> -1;
+            };
+            for (int i = 1; index >= 0 && i < fields.length; i++) {
+                counts[index] += Long.parseLong(fields[i]);
+            }
+        }
+        return counts;
+    }
+
+    private static void sendAndReceive(NetnsLab lab, String a, String b) throws Exception {
+        try (DatagramChannel receiver = lab.inNetns(b, () -> DatagramChannel.open().bind(new InetSocketAddress("10.241.1.2", 7000)));
+             DatagramChannel sender = lab.inNetns(a, DatagramChannel::open)) {
+            receiver.configureBlocking(false);
+            InetSocketAddress to = new InetSocketAddress("10.241.1.2", 7000);
+            ByteBuffer payload = ByteBuffer.allocate(1000);
+            // one first, so ARP is resolved: the queue of packets waiting for it holds only a few
+            sender.send(payload.clear(), to);
+            assertEquals(1, receive(receiver, 1), "the first datagram crossed the veth");
+            // the receiver drains while the sender is still sending (its buffer would overflow otherwise)
+            CompletableFuture<Integer> received = CompletableFuture.supplyAsync(() -> receive(receiver, DATAGRAMS));
+            for (int i = 0; i < DATAGRAMS; i++) {
+                sender.send(payload.clear(), to);
+            }
+            // the token bucket lets them through at its rate
+            int got = received.get();
+            assertEquals(DATAGRAMS, got, "all datagrams crossed the veth");
+        }
+    }
+}
