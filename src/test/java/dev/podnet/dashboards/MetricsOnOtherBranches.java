@@ -20,7 +20,7 @@ final class MetricsOnOtherBranches {
             // BPF probes
             Stream.of("podnet_tcp_retransmits_total", "podnet_tcp_resets_total", "podnet_tcp_connections_opened_total",
                     "podnet_tcp_connect_failures_total", "podnet_packet_drops_total",
-                    "podnet_softirq_latency_seconds_bucket", "podnet_netif_tx_latency_seconds_bucket"),
+                    "podnet_netif_tx_latency_seconds_bucket"),
             // Kubernetes attribution
             Stream.of("podnet_pod_info"))
             .flatMap(s -> s).collect(Collectors.toUnmodifiableSet());

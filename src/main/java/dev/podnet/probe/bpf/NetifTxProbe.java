@@ -15,7 +15,7 @@ import java.util.Map;
  * segmentation, requeues), {@code phase="xmit"} the driver's transmit call. Series belong to the
  * namespace of the transmitting device. Runs for every packet, hence off by default.
  */
-public final class NetifTxProbe extends WalkedAggregateProbe {
+public final class NetifTxProbe extends KernelAggregateProbe {
     private static final ProbeInfo INFO = new ProbeInfo("netiftx", ProbeSource.BPF, Overhead.HIGH, false, false, true,
             "Device transmit latency, qdisc and driver phases, per namespace (tracepoints net:net_dev_queue, "
                     + "net_dev_start_xmit, net_dev_xmit; runs per packet)");

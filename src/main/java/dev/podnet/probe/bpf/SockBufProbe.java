@@ -15,7 +15,7 @@ import java.util.Map;
  * documentation and source can be searched for them. Several kernel sockets may map to one label set
  * (IPv4 and IPv6 raw sockets are both "raw"), so values are summed per label set before export.
  */
-public final class SockBufProbe extends WalkedAggregateProbe {
+public final class SockBufProbe extends KernelAggregateProbe {
     private static final ProbeInfo INFO = new ProbeInfo("sockbuf", ProbeSource.BPF, Overhead.LOW, true, false, true,
             "Packets dropped at a full socket receive queue and refused socket memory allocations, per namespace "
                     + "(tracepoints sock:sock_rcvqueue_full, sock:sock_exceed_buf_limit)");
