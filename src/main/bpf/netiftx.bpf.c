@@ -158,6 +158,8 @@ int BPF_PROG(on_net_dev_start_xmit, const struct sk_buff *skb, const struct net_
 	/* Deeper than the kernel allows: an end was missed (probe attached mid-call); start afresh. */
 	if (depth >= MAX_XMIT_NESTING)
 		depth = 0;
+	barrier_var(depth); /* MAX_XMIT_NESTING is a power of two: the mask bounds the index for the verifier */
+	depth &= MAX_XMIT_NESTING - 1;
 	stack->frames[depth].started_ns = now;
 	stack->frames[depth].dev = (__u64)dev;
 	stack->frames[depth].netns = netns;
@@ -181,6 +183,8 @@ int BPF_PROG(on_net_dev_xmit, struct sk_buff *skb, int rc, struct net_device *de
 		return 0;
 	}
 	stack->depth = depth;
+	barrier_var(depth);
+	depth &= MAX_XMIT_NESTING - 1;
 	frame = &stack->frames[depth];
 	/* Not the call we saw begin: our bookkeeping is off; drop it rather than pair the wrong ends. */
 	if (frame->dev != (__u64)dev) {
