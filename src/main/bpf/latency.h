@@ -16,6 +16,9 @@ static __always_inline void log2_hist_add(struct log2_hist *hist, __u64 value)
 
 	if (slot > PODNET_HIST_SLOTS - 1)
 		slot = PODNET_HIST_SLOTS - 1;
+	/* as in podnet.h's histogram_observe: bound the register clang really indexes with */
+	barrier_var(slot);
+	slot &= PODNET_HIST_SLOTS - 1;
 	hist->slots[slot] += 1;
 	hist->sum += value;
 }

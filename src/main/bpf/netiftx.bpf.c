@@ -6,10 +6,16 @@
  *   xmit:  the driver's ndo_start_xmit call itself.
  * The namespace is the transmitting device's (dev->nd_net), so a pod's series describe its own eth0.
  *
- * Per packet this costs one LRU insert, one lookup and one delete (qdisc phase) plus two histogram
- * lookups; the xmit phase needs no map of its own: the driver call begins and ends on one CPU with
- * bottom halves off, so a small per-CPU stack suffices (a stack, because stacked devices - bridges,
- * VLANs, tunnels - transmit on their lower device from inside their own ndo_start_xmit).
+ * Cost per packet, kept low because this runs for every packet sent:
+ * - qdisc phase, device queue without a qdisc (noqueue: veth, bridge, vlan - every pod's eth0): the
+ *   driver is called right away on the same CPU, so one per-CPU slot carries the timestamp, no hash map;
+ * - qdisc phase, device queue with a qdisc (physical NICs, shaped devices): the packet may leave from
+ *   another CPU much later, so its timestamp waits in an LRU hash keyed by skb address: one insert,
+ *   one lookup, one delete;
+ * - xmit phase: the driver call begins and ends on one CPU with bottom halves off, so a small per-CPU
+ *   stack suffices (a stack, because stacked devices - bridges, VLANs, tunnels - transmit on their lower
+ *   device from inside their own ndo_start_xmit);
+ * - two histogram lookups.
  */
 #include "latency.h"
 
@@ -19,6 +25,11 @@ char LICENSE[] SEC("license") = "GPL";
 #define PHASE_XMIT 1
 /* The kernel's XMIT_RECURSION_LIMIT: deeper nesting is refused by the kernel itself. */
 #define MAX_XMIT_NESTING 8
+/*
+ * A noqueue device hands the packet to its driver within microseconds (software segmentation at
+ * most). An older slot belongs to a packet the device dropped; its address may already be reused.
+ */
+#define MAX_DIRECT_NS 1000000ULL
 
 PODNET_HISTOGRAM_MAP(tx_latency, 16384); /* map index 0; label: phase; unit: nanoseconds */
 
@@ -33,6 +44,19 @@ struct {
 	__type(key, __u64);
 	__type(value, __u64);
 } queued_skbs SEC(".maps");
+
+/* The packet last queued on this CPU to a device queue without a qdisc. */
+struct direct_slot {
+	__u64 skb;
+	__u64 queued_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct direct_slot);
+} direct_slots SEC(".maps");
 
 struct xmit_frame {
 	__u64 started_ns;
@@ -54,14 +78,65 @@ struct {
 	__type(value, struct xmit_stack);
 } xmit_stacks SEC(".maps");
 
+/*
+ * Whether the packet's transmit queue has a qdisc that can hold it: the tracepoint fires once the
+ * queue is picked (skb->queue_mapping) and right before the kernel tests txq->qdisc->enqueue. The root
+ * qdisc would not do: mq's has no enqueue either, its per-queue children do.
+ */
+static __always_inline bool has_qdisc(const struct sk_buff *skb)
+{
+	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	struct netdev_queue *txq = BPF_CORE_READ(dev, _tx);
+	__u16 index = BPF_CORE_READ(skb, queue_mapping);
+
+	if (!txq)
+		return true; /* cannot tell: take the path that is right for both */
+	txq = (void *)txq + index * bpf_core_type_size(struct netdev_queue);
+	return BPF_CORE_READ(txq, qdisc, enqueue) != NULL;
+}
+
 SEC("raw_tp/net_dev_queue")
 int BPF_PROG(on_net_dev_queue, struct sk_buff *skb)
 {
 	__u64 address = (__u64)skb;
 	__u64 now = bpf_ktime_get_ns();
+	struct direct_slot *slot;
+	__u32 zero = 0;
 
-	bpf_map_update_elem(&queued_skbs, &address, &now, BPF_ANY);
+	if (has_qdisc(skb)) {
+		bpf_map_update_elem(&queued_skbs, &address, &now, BPF_ANY);
+		return 0;
+	}
+	slot = bpf_map_lookup_elem(&direct_slots, &zero);
+	if (slot) {
+		slot->skb = address;
+		slot->queued_ns = now;
+	}
 	return 0;
+}
+
+/* When the packet was queued, from this CPU's slot or the LRU; 0 when it was not seen. */
+static __always_inline __u64 queued_at(__u64 address, __u64 now)
+{
+	struct direct_slot *slot;
+	__u64 *queued, at;
+	__u32 zero = 0;
+
+	slot = bpf_map_lookup_elem(&direct_slots, &zero);
+	if (slot && slot->skb) {
+		__u64 direct = slot->skb == address ? slot->queued_ns : 0;
+
+		/* consumed or stale either way: the next packet of a noqueue device refills it */
+		slot->skb = 0;
+		if (direct)
+			return now - direct < MAX_DIRECT_NS ? direct : 0;
+	}
+	queued = bpf_map_lookup_elem(&queued_skbs, &address);
+	if (!queued)
+		return 0;
+	at = *queued;
+	bpf_map_delete_elem(&queued_skbs, &address);
+	return at;
 }
 
 SEC("raw_tp/net_dev_start_xmit")
@@ -72,15 +147,10 @@ int BPF_PROG(on_net_dev_start_xmit, const struct sk_buff *skb, const struct net_
 	__u32 netns = dev_netns(dev);
 	__u32 zero = 0, depth;
 	struct xmit_stack *stack;
-	__u64 *queued = bpf_map_lookup_elem(&queued_skbs, &address);
+	__u64 waited = elapsed_ns(queued_at(address, now), now);
 
-	if (queued) {
-		__u64 waited = elapsed_ns(*queued, now);
-
-		bpf_map_delete_elem(&queued_skbs, &address);
-		if (waited)
-			histogram_observe(&tx_latency, 0, netns, PHASE_QDISC, waited);
-	}
+	if (waited)
+		histogram_observe(&tx_latency, 0, netns, PHASE_QDISC, waited);
 	stack = bpf_map_lookup_elem(&xmit_stacks, &zero);
 	if (!stack)
 		return 0;
@@ -88,6 +158,8 @@ int BPF_PROG(on_net_dev_start_xmit, const struct sk_buff *skb, const struct net_
 	/* Deeper than the kernel allows: an end was missed (probe attached mid-call); start afresh. */
 	if (depth >= MAX_XMIT_NESTING)
 		depth = 0;
+	barrier_var(depth); /* MAX_XMIT_NESTING is a power of two: the mask bounds the index for the verifier */
+	depth &= MAX_XMIT_NESTING - 1;
 	stack->frames[depth].started_ns = now;
 	stack->frames[depth].dev = (__u64)dev;
 	stack->frames[depth].netns = netns;
@@ -111,6 +183,8 @@ int BPF_PROG(on_net_dev_xmit, struct sk_buff *skb, int rc, struct net_device *de
 		return 0;
 	}
 	stack->depth = depth;
+	barrier_var(depth);
+	depth &= MAX_XMIT_NESTING - 1;
 	frame = &stack->frames[depth];
 	/* Not the call we saw begin: our bookkeeping is off; drop it rather than pair the wrong ends. */
 	if (frame->dev != (__u64)dev) {

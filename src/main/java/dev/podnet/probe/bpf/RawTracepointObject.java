@@ -37,26 +37,24 @@ final class RawTracepointObject {
                     + "): the kernel needs CONFIG_DEBUG_INFO_BTF for CO-RE programs");
         }
         BpfObject loaded = null;
+        boolean started = false;
         try {
             loaded = BpfObject.openResource("bpf/" + objectFile);
             loaded.load();
             for (TracepointHooks.Hook hook : hooks) {
                 loaded.program(hook.program()).attachRawTracepoint(hook.rawName());
             }
+            started = true;
             return loaded;
         } catch (BpfException e) {
-            closeQuietly(loaded);
             String hint = e.errno() == EPERM ? " (needs root, or CAP_BPF with CAP_PERFMON)" : "";
             throw new ProbeUnavailableException(e.getMessage() + hint, e);
         } catch (LinkageError e) {
-            closeQuietly(loaded);
             throw new ProbeUnavailableException("libbpf unusable: " + e.getMessage(), e);
-        }
-    }
-
-    private static void closeQuietly(BpfObject object) {
-        if (object != null) {
-            object.close();
+        } finally {
+            if (loaded != null && !started) {
+                loaded.close(); // on any failure: detaches whatever was attached before it
+            }
         }
     }
 }

@@ -19,6 +19,17 @@ record ScrapedHistogram(String name, List<Scrape.Series> buckets, double count, 
                 scrape.maybe(name + "_sum", match).orElse(0.0));
     }
 
+    /** Observations in buckets whose upper bound is at most {@code bound} seconds. */
+    double cumulativeAtMost(double bound) {
+        double count = 0;
+        for (Scrape.Series bucket : buckets) {
+            if (upperBound(bucket) <= bound) {
+                count = bucket.value();
+            }
+        }
+        return count;
+    }
+
     private static double upperBound(Scrape.Series bucket) {
         String le = bucket.label("le");
         return le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le);
