@@ -3,9 +3,9 @@ package dev.podnet.probe.bpf;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.podnet.testing.NetnsLab;
+import dev.podnet.testing.NetnsSockets;
 import dev.podnet.testing.Scrape;
 import dev.podnet.testing.TestAgent;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -49,25 +49,13 @@ final class BpfProbeLab {
         }
     }
 
-    /** A listener inside the namespace (its socket belongs there and keeps working from any thread). */
+    /** A listener inside the namespace; see {@link NetnsSockets#listen}. */
     static ServerSocket listen(NetnsLab lab, String ns, String address, int port) throws Exception {
-        return lab.inNetns(ns, () -> {
-            ServerSocket server = new ServerSocket();
-            server.setReuseAddress(true);
-            server.bind(new InetSocketAddress(address, port));
-            return server;
-        });
+        return NetnsSockets.listen(lab, ns, address, port);
     }
 
-    /**
-     * A connection from inside the namespace. It must be made there: java.net.Socket creates its file
-     * descriptor only when connecting, and the descriptor belongs to the namespace of that moment.
-     */
+    /** A connection from inside the namespace; see {@link NetnsSockets#connect}. */
     static Socket connect(NetnsLab lab, String ns, String address, int port) throws Exception {
-        return lab.inNetns(ns, () -> {
-            Socket socket = new Socket();
-            socket.connect(new InetSocketAddress(address, port), 30_000);
-            return socket;
-        });
+        return NetnsSockets.connect(lab, ns, address, port);
     }
 }

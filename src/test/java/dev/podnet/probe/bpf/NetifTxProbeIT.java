@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.podnet.testing.NetnsLab;
+import dev.podnet.testing.NetnsSockets;
 import dev.podnet.testing.Scrape;
 import dev.podnet.testing.TestAgent;
 import java.net.InetSocketAddress;
@@ -39,7 +40,7 @@ class NetifTxProbeIT {
                  DatagramChannel out = lab.inNetns(sender, DatagramChannel::open)) {
                 ByteBuffer payload = ByteBuffer.allocate(200);
                 out.send(payload.clear(), to); // resolves ARP, whose queue would drop a burst
-                assertEquals(1, SoftirqProbeIT.receive(in, 1), "the first datagram crossed the veth");
+                assertEquals(1, NetnsSockets.receive(in, 1), "the first datagram crossed the veth");
                 for (int i = 0; i < DATAGRAMS; i++) {
                     out.send(payload.clear(), to);
                 }
@@ -80,9 +81,9 @@ class NetifTxProbeIT {
                  DatagramChannel out = lab.inNetns(sender, DatagramChannel::open)) {
                 ByteBuffer payload = ByteBuffer.allocate(1000);
                 out.send(payload.clear(), to);
-                assertEquals(1, SoftirqProbeIT.receive(in, 1), "the first datagram crossed the veth");
+                assertEquals(1, NetnsSockets.receive(in, 1), "the first datagram crossed the veth");
                 CompletableFuture<Integer> received =
-                        CompletableFuture.supplyAsync(() -> SoftirqProbeIT.receive(in, datagrams));
+                        CompletableFuture.supplyAsync(() -> NetnsSockets.receive(in, datagrams));
                 for (int i = 0; i < datagrams; i++) {
                     out.send(payload.clear(), to);
                 }

@@ -4,17 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.podnet.testing.NetnsLab;
+import dev.podnet.testing.NetnsSockets;
 import dev.podnet.testing.Scrape;
 import dev.podnet.testing.TestAgent;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -85,27 +82,6 @@ class SoftirqProbeIT {
         return scrape.maybe(SoftirqProbe.METRIC + "_count", "type", type, "phase", phase).orElse(0.0);
     }
 
-    /** Datagrams received within 30 s, up to {@code expected}. */
-    static int receive(DatagramChannel receiver, int expected) {
-        int received = 0;
-        ByteBuffer in = ByteBuffer.allocate(65536);
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        try {
-            while (received < expected && Instant.now().isBefore(deadline)) {
-                if (receiver.receive(in.clear()) != null) {
-                    received++;
-                } else {
-                    Thread.sleep(1);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return received;
-    }
-
     /** NET_TX and NET_RX runs so far, all CPUs, from /proc/softirqs. */
     private static long[] kernelSoftirqs() throws Exception {
         long[] counts = new long[2];
@@ -131,9 +107,9 @@ class SoftirqProbeIT {
             ByteBuffer payload = ByteBuffer.allocate(1000);
             // one first, so ARP is resolved: the queue of packets waiting for it holds only a few
             sender.send(payload.clear(), to);
-            assertEquals(1, receive(receiver, 1), "the first datagram crossed the veth");
+            assertEquals(1, NetnsSockets.receive(receiver, 1), "the first datagram crossed the veth");
             // the receiver drains while the sender is still sending (its buffer would overflow otherwise)
-            CompletableFuture<Integer> received = CompletableFuture.supplyAsync(() -> receive(receiver, DATAGRAMS));
+            CompletableFuture<Integer> received = CompletableFuture.supplyAsync(() -> NetnsSockets.receive(receiver, DATAGRAMS));
             for (int i = 0; i < DATAGRAMS; i++) {
                 sender.send(payload.clear(), to);
             }
