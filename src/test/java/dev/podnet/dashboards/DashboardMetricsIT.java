@@ -5,69 +5,65 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.podnet.deploy.RepoPaths;
 import dev.podnet.testing.Scrape;
-import dev.podnet.testing.TestAgent;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
- * Every metric a dashboard queries is one podnet produces: the names come from a real scrape of the
- * in-process agent with its default probes, after some loopback traffic, plus the short, marked list of
- * metrics whose probes are on other branches ({@link MetricsOnOtherBranches}).
+ * Every metric a dashboard queries is one podnet produces, checked without Prometheus (so it runs where
+ * the Prometheus server is not installed, and names the metric rather than the query): the agent with
+ * every probe, two pods of a mock cluster exchanging the traffic of {@link PodTraffic}, and scrapes until
+ * each name the dashboards use has appeared, for at most 60 s.
  */
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
 class DashboardMetricsIT {
-    private static Set<String> scraped;
-
-    @BeforeAll
-    static void scrape() throws Exception {
-        try (TestAgent agent = TestAgent.start("")) {
-            LoopbackTraffic.generate();
-            agent.scrape(); // a first collection sees the namespaces; event-driven probes may count from here
-            LoopbackTraffic.generate();
-            Scrape scrape = agent.scrape();
-            scraped = new TreeSet<>(scrape.all().stream().map(Scrape.Series::name).toList());
-        }
-        assertTrue(scraped.contains("podnet_probe_up"), "the scrape has podnet's own metrics: " + scraped);
-    }
-
     @Test
     void everyDashboardMetricIsProducedByPodnet() throws Exception {
-        List<String> unknown = new ArrayList<>();
-        int checked = 0;
+        PodLab.assumeLab();
+        Map<String, String> wanted = dashboardMetrics();
+        assertTrue(wanted.size() > 50, "dashboards reference metrics: " + wanted.size());
+        try (PodLab pods = PodLab.start(); PodTraffic traffic = PodTraffic.start(pods)) {
+            pods.awaitAttribution();
+            traffic.awaitRounds(1);
+            Set<String> scraped = new TreeSet<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!scraped.containsAll(wanted.keySet()) && System.nanoTime() < deadline) {
+                traffic.checkHealthy();
+                pods.agent().scrape().all().stream().map(Scrape.Series::name).forEach(scraped::add);
+                Thread.sleep(500);
+            }
+            List<String> unknown = new ArrayList<>();
+            wanted.forEach((name, where) -> {
+                if (!scraped.contains(name)) {
+                    unknown.add(where + ": " + name);
+                }
+            });
+            assertEquals(List.of(), unknown, "metrics podnet did not produce after " + traffic.rounds()
+                    + " traffic rounds; it exports " + scraped.stream().filter(n -> n.startsWith("podnet_")).toList());
+        }
+    }
+
+    /** Each metric name the dashboards query, with the first place that uses it. */
+    private static Map<String, String> dashboardMetrics() throws Exception {
+        Map<String, String> names = new LinkedHashMap<>();
         for (Dashboard d : Dashboard.loadAll(RepoPaths.dashboards())) {
             for (Dashboard.Panel p : d.panels()) {
                 for (Dashboard.Target t : p.targets()) {
-                    for (String name : PromQlNames.of(t.expr())) {
-                        checked++;
-                        if (!scraped.contains(name) && !MetricsOnOtherBranches.NAMES.contains(name)) {
-                            unknown.add(d.file() + " \"" + p.title() + "\" " + t.refId() + ": " + name);
-                        }
-                    }
+                    PromQlNames.of(t.expr()).forEach(n -> names.putIfAbsent(n, d.file() + " \"" + p.title() + "\" " + t.refId()));
                 }
             }
             for (Dashboard.Variable v : d.variables()) {
                 if (v.type().equals("query")) {
-                    for (String name : PromQlNames.of(v.selector())) {
-                        checked++;
-                        if (!scraped.contains(name) && !MetricsOnOtherBranches.NAMES.contains(name)) {
-                            unknown.add(d.file() + " variable $" + v.name() + ": " + name);
-                        }
-                    }
+                    PromQlNames.of(v.selector()).forEach(n -> names.putIfAbsent(n, d.file() + " variable $" + v.name()));
                 }
             }
         }
-        assertTrue(checked > 50, "dashboards reference metrics: " + checked);
-        assertEquals(List.of(), unknown, "metrics podnet does not produce; it exports "
-                + scraped.stream().filter(n -> n.startsWith("podnet_")).toList());
-    }
-
-    @Test
-    void pendingListHoldsNoMetricTheAgentAlreadyExports() {
-        Set<String> stale = new TreeSet<>(MetricsOnOtherBranches.NAMES);
-        stale.retainAll(scraped);
-        assertEquals(Set.of(), stale, "the agent exports these now: remove them from MetricsOnOtherBranches");
+        return names;
     }
 }

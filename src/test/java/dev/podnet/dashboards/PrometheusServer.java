@@ -3,6 +3,8 @@ package dev.podnet.dashboards;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -40,7 +42,7 @@ final class PrometheusServer implements AutoCloseable {
     static PrometheusServer start(String config) throws Exception {
         Path dir = Files.createTempDirectory("podnet-prometheus");
         Files.writeString(dir.resolve("prometheus.yml"), config);
-        int port = LoopbackTraffic.freePort();
+        int port = freePort();
         Process process = new ProcessBuilder(BINARY.toString(),
                 "--config.file=" + dir.resolve("prometheus.yml"),
                 "--storage.tsdb.path=" + dir.resolve("data"),
@@ -55,6 +57,12 @@ final class PrometheusServer implements AutoCloseable {
             throw e;
         }
         return server;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
     }
 
     private void awaitReady() throws Exception {
