@@ -30,7 +30,7 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ProbeCatalog catalog = ProbeCatalog.standard();
-        ConfigLoader loader = new ConfigLoader(catalog.names(), catalog.defaultNames());
+        ConfigLoader loader = new ConfigLoader(catalog.names(), catalog.defaultNames(), catalog::checkSettings);
         PodnetConfig config;
         try {
             config = configFile != null ? loader.load(configFile) : loader.defaults();

@@ -38,14 +38,28 @@ public final class ConfigLoader {
 
     private final List<String> knownProbes;
     private final List<String> defaultProbes;
+    private final SettingsCheck settingsCheck;
+
+    /** Checks one probe's settings; throws IllegalArgumentException with a message naming the bad one. */
+    @FunctionalInterface
+    public interface SettingsCheck {
+        void check(String probe, Map<String, Object> settings);
+    }
 
     /**
      * @param knownProbes   every probe name the config may list
      * @param defaultProbes the probes run when the config lists none
+     * @param settingsCheck validates {@code probeSettings.<probe>} (the probe catalog's check)
      */
-    public ConfigLoader(List<String> knownProbes, List<String> defaultProbes) {
+    public ConfigLoader(List<String> knownProbes, List<String> defaultProbes, SettingsCheck settingsCheck) {
         this.knownProbes = List.copyOf(knownProbes);
         this.defaultProbes = List.copyOf(defaultProbes);
+        this.settingsCheck = settingsCheck;
+    }
+
+    /** A loader that takes any probe settings (for tests of the other fields). */
+    public ConfigLoader(List<String> knownProbes, List<String> defaultProbes) {
+        this(knownProbes, defaultProbes, (probe, settings) -> { });
     }
 
     /** The configuration used when no file is given. */
@@ -187,8 +201,19 @@ public final class ConfigLoader {
                 throw new ConfigException("probeSettings." + e.getKey() + ": expected a mapping of settings");
             }
             @SuppressWarnings("unchecked")
-            Map<String, Object> values = YAML.convertValue(e.getValue(), Map.class);
-            result.put(e.getKey(), Map.copyOf(values));
+            Map<String, Object> raw = YAML.convertValue(e.getValue(), Map.class);
+            for (Map.Entry<String, Object> setting : raw.entrySet()) {
+                if (setting.getValue() == null) {
+                    throw new ConfigException("probeSettings." + e.getKey() + "." + setting.getKey() + ": has no value");
+                }
+            }
+            Map<String, Object> values = Map.copyOf(raw);
+            try {
+                settingsCheck.check(e.getKey(), values);
+            } catch (IllegalArgumentException bad) {
+                throw new ConfigException(bad.getMessage(), bad);
+            }
+            result.put(e.getKey(), values);
         }
         return result;
     }

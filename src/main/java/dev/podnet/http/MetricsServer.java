@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -27,7 +26,7 @@ public final class MetricsServer implements AutoCloseable {
 
     public MetricsServer(String host, int port, PrometheusRegistry registry, Supplier<StatusReport> status) throws IOException {
         server = HttpServer.create(new InetSocketAddress(host, port), 64);
-        server.createContext("/metrics", new MetricsHandler(registry));
+        server.createContext("/metrics", new StreamingScrapeHandler(registry));
         server.createContext("/status", exchange -> json(exchange, status.get()));
         server.createContext("/-/healthy", exchange -> text(exchange, 200, "text/plain", "ok\n"));
         server.createContext("/", exchange -> {

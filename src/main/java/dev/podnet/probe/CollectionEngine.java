@@ -58,13 +58,14 @@ public final class CollectionEngine implements AutoCloseable {
 
     /**
      * Makes the running probes exactly {@code names}: starts the new ones (with their settings), closes
-     * the ones no longer wanted, leaves the rest running.
+     * the ones no longer wanted, restarts those whose settings changed, leaves the rest running.
      */
     public synchronized void configure(List<String> names, Duration deadline, Map<String, Map<String, Object>> settings) {
         this.deadline = deadline;
         for (var it = probes.entrySet().iterator(); it.hasNext(); ) {
             var entry = it.next();
-            if (!names.contains(entry.getKey())) {
+            boolean changed = !entry.getValue().settings.equals(settings.getOrDefault(entry.getKey(), Map.of()));
+            if (!names.contains(entry.getKey()) || changed) {
                 entry.getValue().probe.close();
                 it.remove();
             }
@@ -77,7 +78,7 @@ public final class CollectionEngine implements AutoCloseable {
     }
 
     private ProbeRuntime start(String name, Map<String, Object> settings) {
-        ProbeRuntime runtime = new ProbeRuntime(catalog.create(name));
+        ProbeRuntime runtime = new ProbeRuntime(catalog.create(name), settings);
         try {
             runtime.probe.start(new ProbeContext(procRoot, enterer, settings));
             runtime.state = ProbeState.RUNNING;

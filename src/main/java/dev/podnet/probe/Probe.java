@@ -2,6 +2,7 @@ package dev.podnet.probe;
 
 import dev.podnet.netns.Netns;
 import dev.podnet.netns.NetnsReader;
+import java.util.Map;
 
 /**
  * One source of metrics. Probes fail alone: an exception from one probe is counted against it and never
@@ -13,6 +14,20 @@ import dev.podnet.netns.NetnsReader;
 public interface Probe extends AutoCloseable {
 
     ProbeInfo info();
+
+    /**
+     * Checks the probe's {@code probeSettings} without acquiring anything, so that a config with a bad
+     * setting is refused when it is loaded (a reload keeps the last good config) instead of failing the
+     * probe later. A probe without settings refuses any, so a misplaced setting is not silently ignored.
+     *
+     * @throws IllegalArgumentException naming the setting and what is wrong with it
+     */
+    default void checkSettings(Map<String, Object> settings) {
+        if (!settings.isEmpty()) {
+            throw new IllegalArgumentException("probeSettings." + info().name() + ": this probe has no settings, got "
+                    + settings.keySet());
+        }
+    }
 
     /** Acquires what the probe needs (BPF programs, sockets). Called once, before any collection. */
     default void start(ProbeContext context) throws ProbeUnavailableException {

@@ -40,6 +40,15 @@ public final class ProbeCatalog {
         return factory.get();
     }
 
+    /**
+     * Checks one probe's settings as {@link Probe#checkSettings} does.
+     *
+     * @throws IllegalArgumentException for an unknown probe or a bad setting
+     */
+    public void checkSettings(String name, Map<String, Object> settings) {
+        create(name).checkSettings(settings);
+    }
+
     public List<ProbeInfo> infos() {
         return List.copyOf(infos.values());
     }

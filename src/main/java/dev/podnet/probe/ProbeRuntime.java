@@ -1,6 +1,7 @@
 package dev.podnet.probe;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -8,6 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ProbeRuntime {
     final Probe probe;
     final ProbeInfo info;
+    /** The settings it was started with: a reload that changes them restarts the probe. */
+    final Map<String, Object> settings;
     volatile ProbeState state;
     volatile String reason;
     volatile String lastError;
@@ -20,9 +23,10 @@ final class ProbeRuntime {
     /** The collection still running for this probe, if any; a late probe is never started twice. */
     CompletableFuture<List<Sample>> inFlight;
 
-    ProbeRuntime(Probe probe) {
+    ProbeRuntime(Probe probe, Map<String, Object> settings) {
         this.probe = probe;
         this.info = probe.info();
+        this.settings = settings;
     }
 
     ProbeStatus status() {

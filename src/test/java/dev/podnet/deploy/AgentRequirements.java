@@ -213,7 +213,7 @@ public final class AgentRequirements {
             fail("ConfigMap " + cm.getMetadata().getName() + " has no key " + configFile.getFileName() + ": " + cm.getData().keySet());
         }
         ProbeCatalog catalog = ProbeCatalog.standard();
-        PodnetConfig config = new ConfigLoader(catalog.names(), catalog.defaultNames()).parse(yaml);
+        PodnetConfig config = new ConfigLoader(catalog.names(), catalog.defaultNames(), catalog::checkSettings).parse(yaml);
         assertEquals(port, config.listen().port(), "config listen port = container port");
         assertTrue(!config.listen().host().startsWith("127.") && !config.listen().host().equals("localhost"),
                 "the agent must listen beyond loopback to be scraped: " + config.listen());

@@ -61,7 +61,7 @@ class ConfigReloadIT {
         Path config = Files.createSymbolicLink(dir.resolve("podnet.yaml"), Path.of("..data/podnet.yaml"));
 
         ProbeCatalog catalog = catalogWithExtra();
-        ConfigLoader loader = new ConfigLoader(catalog.names(), catalog.defaultNames());
+        ConfigLoader loader = new ConfigLoader(catalog.names(), catalog.defaultNames(), catalog::checkSettings);
         try (Agent agent = new Agent(loader.load(config), config, catalog, loader, Duration.ofHours(1))) {
             Path v2 = Files.createDirectory(dir.resolve("..2026_11_21_v2"));
             Files.writeString(v2.resolve("podnet.yaml"), "listen: 127.0.0.1:0\nminInterval: 0s\nprobes: [netdev, extra]\n");

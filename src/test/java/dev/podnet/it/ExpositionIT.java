@@ -1,6 +1,7 @@
 package dev.podnet.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.podnet.testing.NetnsLab;
@@ -63,6 +64,32 @@ class ExpositionIT {
             assertEquals("gzip", gz.headers().firstValue("Content-Encoding").orElse(""));
             String text = new String(new GZIPInputStream(new ByteArrayInputStream(gz.body())).readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(text.contains("podnet_netdev_receive_bytes_total{"));
+            String plain = HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertEquals(seriesOf(plain, "podnet_netdev_"), seriesOf(text, "podnet_netdev_"), "gzip carries the same series");
+        }
+    }
+
+    private static java.util.List<String> seriesOf(String body, String prefix) {
+        return body.lines().filter(l -> l.startsWith(prefix)).map(l -> l.substring(0, l.lastIndexOf(' '))).toList();
+    }
+
+    @Test
+    void selectsFamiliesByNameAndAnswersHead() throws Exception {
+        try (TestAgent agent = TestAgent.start("probes: [netdev]\n")) {
+            URI base = URI.create("http://127.0.0.1:" + agent.port() + "/metrics");
+            String only = HTTP.send(HttpRequest.newBuilder(URI.create(base + "?name[]=podnet_netns_discovered&name%5B%5D=podnet_probe_up"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(only.contains("podnet_netns_discovered ") && only.contains("podnet_probe_up{"), only);
+            assertFalse(only.contains("podnet_netdev_"), only);
+
+            HttpResponse<String> head = HTTP.send(HttpRequest.newBuilder(base).method("HEAD", HttpRequest.BodyPublishers.noBody())
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, head.statusCode());
+            assertTrue(head.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+            assertEquals("", head.body());
+            HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(base).POST(HttpRequest.BodyPublishers.noBody())
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(405, post.statusCode());
         }
     }
 

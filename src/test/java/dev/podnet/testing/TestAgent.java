@@ -29,7 +29,7 @@ public final class TestAgent implements AutoCloseable {
 
     /** Starts the agent with extra (test) probes in its catalog. */
     public static TestAgent start(String yaml, ProbeCatalog catalog) throws Exception {
-        ConfigLoader loader = new ConfigLoader(catalog.names(), catalog.defaultNames());
+        ConfigLoader loader = new ConfigLoader(catalog.names(), catalog.defaultNames(), catalog::checkSettings);
         String full = "listen: 127.0.0.1:0\n" + (yaml.contains("minInterval") ? "" : "minInterval: 0s\n") + yaml;
         Path file = Files.createTempFile("podnet-test", ".yaml");
         Files.writeString(file, full);

@@ -65,14 +65,14 @@ public abstract class KernelAggregateProbe implements Probe {
     protected abstract void export(AggregateSnapshot snapshot, MetricSink out) throws BpfException;
 
     @Override
+    public final void checkSettings(Map<String, Object> settings) {
+        TracepointHooks.check(info().name(), hooks(), settings);
+    }
+
+    @Override
     public final void start(ProbeContext context) throws ProbeUnavailableException {
         Map<String, Object> settings = context.settings();
-        for (String key : settings.keySet()) {
-            if (!TracepointHooks.SETTINGS.contains(key)) {
-                throw new IllegalArgumentException("probeSettings." + info().name() + "." + key
-                        + ": unknown setting; this probe knows " + TracepointHooks.SETTINGS);
-            }
-        }
+        checkSettings(settings);
         if (!Files.exists(VMLINUX_BTF)) {
             throw new ProbeUnavailableException("kernel BTF missing (" + VMLINUX_BTF
                     + "): the kernel needs CONFIG_DEBUG_INFO_BTF for CO-RE programs");

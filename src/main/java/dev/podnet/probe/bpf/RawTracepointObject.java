@@ -25,12 +25,7 @@ final class RawTracepointObject {
     /** The loaded object with all hooks attached; the caller closes it. */
     static BpfObject load(String probe, String objectFile, List<TracepointHooks.Hook> defaults,
                           Map<String, Object> settings) throws ProbeUnavailableException {
-        for (String key : settings.keySet()) {
-            if (!TracepointHooks.SETTINGS.contains(key)) {
-                throw new IllegalArgumentException("probeSettings." + probe + "." + key
-                        + ": unknown setting; this probe knows " + TracepointHooks.SETTINGS);
-            }
-        }
+        TracepointHooks.check(probe, defaults, settings);
         List<TracepointHooks.Hook> hooks = TracepointHooks.resolve(probe, defaults, settings);
         if (!Files.exists(VMLINUX_BTF)) {
             throw new ProbeUnavailableException("kernel BTF missing (" + VMLINUX_BTF

@@ -13,6 +13,7 @@ import dev.podnet.probe.ProbeSource;
 import dev.podnet.probe.ProbeUnavailableException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Node-wide latency of the network softirqs (irq:softirq_raise / softirq_entry / softirq_exit), the
@@ -35,17 +36,24 @@ public final class SoftirqProbe implements Probe {
 
     private volatile BpfObject object;
 
+    private static final List<TracepointHooks.Hook> HOOKS = List.of(
+            new TracepointHooks.Hook("on_softirq_raise", "irq/softirq_raise"),
+            new TracepointHooks.Hook("on_softirq_entry", "irq/softirq_entry"),
+            new TracepointHooks.Hook("on_softirq_exit", "irq/softirq_exit"));
+
     @Override
     public ProbeInfo info() {
         return INFO;
     }
 
     @Override
+    public void checkSettings(Map<String, Object> settings) {
+        TracepointHooks.check(INFO.name(), HOOKS, settings);
+    }
+
+    @Override
     public void start(ProbeContext context) throws ProbeUnavailableException {
-        object = RawTracepointObject.load(INFO.name(), "softirq.bpf.o", List.of(
-                new TracepointHooks.Hook("on_softirq_raise", "irq/softirq_raise"),
-                new TracepointHooks.Hook("on_softirq_entry", "irq/softirq_entry"),
-                new TracepointHooks.Hook("on_softirq_exit", "irq/softirq_exit")), context.settings());
+        object = RawTracepointObject.load(INFO.name(), "softirq.bpf.o", HOOKS, context.settings());
     }
 
     @Override

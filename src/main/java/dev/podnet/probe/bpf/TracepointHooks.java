@@ -28,6 +28,21 @@ final class TracepointHooks {
     private TracepointHooks() {
     }
 
+    /**
+     * Checks a BPF probe's settings: only the known keys, each well formed.
+     *
+     * @throws IllegalArgumentException naming the bad setting
+     */
+    static void check(String probe, List<Hook> defaults, Map<String, Object> settings) {
+        for (String key : settings.keySet()) {
+            if (!SETTINGS.contains(key)) {
+                throw new IllegalArgumentException("probeSettings." + probe + "." + key
+                        + ": unknown setting; this probe knows " + SETTINGS);
+            }
+        }
+        resolve(probe, defaults, settings);
+    }
+
     /** The hooks to attach; a malformed setting fails with a message naming it. */
     static List<Hook> resolve(String probe, List<Hook> defaults, Map<String, Object> settings) {
         String prefix = "probeSettings." + probe + ".";

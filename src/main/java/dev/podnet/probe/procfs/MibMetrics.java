@@ -19,9 +19,12 @@ final class MibMetrics {
     /** Bounds the caches in case a file ever comes with endless distinct names. */
     private static final int CACHE_LIMIT = 4096;
 
-    /** How one field is exported. */
-    record Spec(String name, String help, boolean gauge) {
+    /** How one field is exported; a field the selection leaves out is not. */
+    record Spec(String name, String help, boolean gauge, boolean selected) {
         void emit(MetricSink out, double value) {
+            if (!selected) {
+                return;
+            }
             if (gauge) {
                 out.gauge(name, help, value);
             } else {
@@ -33,18 +36,21 @@ final class MibMetrics {
     private final String file;
     private final String path;
     private final Set<String> gauges;
+    private final FieldSelection selection;
     private final ConcurrentHashMap<SnmpParser.Header, Spec[]> byHeader = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Spec> byName = new ConcurrentHashMap<>();
 
     /**
      * @param file   the file's short name in metric names ({@code snmp})
      * @param path   the file as help texts name it ({@code /proc/net/snmp})
-     * @param gauges fields that are levels, as {@code "Group Field"} ({@code "Tcp CurrEstab"})
+     * @param gauges    fields that are levels, as {@code "Group Field"} ({@code "Tcp CurrEstab"})
+     * @param selection the fields to export
      */
-    MibMetrics(String file, String path, Set<String> gauges) {
+    MibMetrics(String file, String path, Set<String> gauges, FieldSelection selection) {
         this.file = file;
         this.path = path;
         this.gauges = gauges;
+        this.selection = selection;
     }
 
     /** Specs of a header's fields, in its field order. */
@@ -88,7 +94,7 @@ final class MibMetrics {
                 + sanitize(ProcText.snakeCase(field.replace("HMac", "Hmac")));
         String help = (gauge ? "Kernel MIB value " : "Kernel MIB counter ") + kernelName + " from " + path
                 + " of this network namespace.";
-        return new Spec(gauge ? base : base + "_total", help, gauge);
+        return new Spec(gauge ? base : base + "_total", help, gauge, selection.selects(group, field));
     }
 
     /** Keeps metric names valid whatever a kernel prints: anything but [a-z0-9_] becomes '_'. */

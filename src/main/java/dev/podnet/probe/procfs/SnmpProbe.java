@@ -5,15 +5,19 @@ import dev.podnet.netns.NetnsReader;
 import dev.podnet.probe.MetricSink;
 import dev.podnet.probe.Overhead;
 import dev.podnet.probe.Probe;
+import dev.podnet.probe.ProbeContext;
 import dev.podnet.probe.ProbeInfo;
 import dev.podnet.probe.ProbeSource;
 import dev.podnet.procfs.ProcText;
 import dev.podnet.procfs.SnmpParser;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * IP, ICMP, TCP and UDP MIB counters of each namespace, from its {@code net/snmp}: every field the
- * kernel prints, as {@code podnet_snmp_<group>_<field>_total} ({@code podnet_snmp_tcp_retrans_segs_total}).
+ * IP, ICMP, TCP and UDP MIB counters of each namespace, from its {@code net/snmp}, as
+ * {@code podnet_snmp_<group>_<field>_total} ({@code podnet_snmp_tcp_retrans_segs_total}). By default
+ * every Tcp and Udp field, the Ip and Icmp totals and errors, and IcmpMsg; {@code probeSettings.snmp.fields}
+ * picks others (see {@link FieldSelection}).
  */
 public final class SnmpProbe implements Probe {
     private static final ProbeInfo INFO = new ProbeInfo("snmp", ProbeSource.PROCFS, Overhead.LOW, true, true, false,
@@ -21,7 +25,16 @@ public final class SnmpProbe implements Probe {
     /** The fields of net/snmp that are settings or levels rather than counts (RFC 4022, RFC 4293). */
     static final Set<String> GAUGES = Set.of("Ip Forwarding", "Ip DefaultTTL", "Tcp RtoAlgorithm", "Tcp RtoMin",
             "Tcp RtoMax", "Tcp MaxConn", "Tcp CurrEstab");
-    private static final MibMetrics METRICS = new MibMetrics("snmp", "/proc/net/snmp", GAUGES);
+    /**
+     * Left out by default: UdpLite (almost never used, and on its way out of the kernel) and the per-type
+     * Icmp counters that IcmpMsg already gives for the types actually seen.
+     */
+    static final String DEFAULT_FIELDS = "Ip_(Forwarding|DefaultTTL|InReceives|InHdrErrors|InAddrErrors|ForwDatagrams"
+            + "|InUnknownProtos|InDiscards|InDelivers|OutRequests|OutDiscards|OutNoRoutes|ReasmFails|FragFails|OutTransmits)"
+            + "|Icmp_(InMsgs|InErrors|InCsumErrors|OutMsgs|OutErrors|OutRateLimitGlobal|OutRateLimitHost)"
+            + "|IcmpMsg_.*|Tcp_.*|Udp_.*";
+
+    private volatile MibMetrics metrics = metrics(Map.of());
 
     @Override
     public ProbeInfo info() {
@@ -29,8 +42,22 @@ public final class SnmpProbe implements Probe {
     }
 
     @Override
+    public void checkSettings(Map<String, Object> settings) {
+        metrics(settings);
+    }
+
+    @Override
+    public void start(ProbeContext context) {
+        metrics = metrics(context.settings());
+    }
+
+    private static MibMetrics metrics(Map<String, Object> settings) {
+        return new MibMetrics("snmp", "/proc/net/snmp", GAUGES, FieldSelection.of(INFO.name(), settings, DEFAULT_FIELDS));
+    }
+
+    @Override
     public void collectNamespace(Netns netns, NetnsReader reader, MetricSink out) throws Exception {
-        emit(reader.read("net/snmp"), METRICS, out);
+        emit(reader.read("net/snmp"), metrics, out);
     }
 
     /** Shared with netstat, whose file has the same shape. */

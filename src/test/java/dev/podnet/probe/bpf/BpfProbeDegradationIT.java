@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.podnet.config.ConfigException;
+import dev.podnet.config.ConfigLoader;
+import dev.podnet.probe.ProbeCatalog;
 import dev.podnet.testing.NetnsLab;
 import dev.podnet.testing.Scrape;
 import dev.podnet.testing.TestAgent;
@@ -55,24 +58,24 @@ class BpfProbeDegradationIT {
         }
     }
 
+    /** Settings are checked when the config is loaded: a bad one never reaches a running agent. */
     @Test
-    void aBadSettingFailsThatProbeWithTheSettingNamed() throws Exception {
-        String config = """
-                probes: [tcpreset, tcpconn]
+    void aBadSettingIsRefusedWithTheSettingNamed() {
+        ProbeCatalog catalog = ProbeCatalog.standard();
+        ConfigLoader loader = new ConfigLoader(catalog.names(), catalog.defaultNames(), catalog::checkSettings);
+        ConfigException reset = assertThrows(ConfigException.class, () -> loader.parse("""
+                probes: [tcpreset]
                 probeSettings:
                   tcpreset: {tracepoint: "tcp/tcp_send_reset"}
+                """));
+        assertTrue(reset.getMessage().contains("probeSettings.tcpreset.tracepoint: this probe attaches to 2 tracepoints"),
+                reset.getMessage());
+        ConfigException conn = assertThrows(ConfigException.class, () -> loader.parse("""
+                probes: [tcpconn]
+                probeSettings:
                   tcpconn: {maxEntries: 5}
-                """;
-        try (TestAgent agent = TestAgent.start(config)) {
-            JsonNode reset = probe(agent, "tcpreset");
-            assertEquals("failed", reset.get("state").asText().toLowerCase());
-            assertTrue(reset.get("reason").asText().contains("probeSettings.tcpreset.tracepoint: this probe attaches to 2 tracepoints"),
-                    reset.get("reason").asText());
-            JsonNode conn = probe(agent, "tcpconn");
-            assertEquals("failed", conn.get("state").asText().toLowerCase());
-            assertTrue(conn.get("reason").asText().contains("probeSettings.tcpconn.maxEntries: unknown setting"),
-                    conn.get("reason").asText());
-        }
+                """));
+        assertTrue(conn.getMessage().contains("probeSettings.tcpconn.maxEntries: unknown setting"), conn.getMessage());
     }
 
     private static JsonNode probe(TestAgent agent, String name) throws Exception {

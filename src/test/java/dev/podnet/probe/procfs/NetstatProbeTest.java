@@ -10,6 +10,7 @@ import dev.podnet.testing.TestAgent;
 import org.junit.jupiter.api.Test;
 
 class NetstatProbeTest {
+    private static final String ALL_FIELDS = "probeSettings: {netstat: {fields: \".*\"}}\n";
     private static final String OLD = "4026532200";
     private static final String MID = "4026532250";
     private static final String BROKEN = "4026532300";
@@ -26,7 +27,7 @@ class NetstatProbeTest {
             proc.pid(300, Long.parseLong(BROKEN));
             proc.fixture("malformed/net/netstat", "300/net/netstat");
 
-            try (TestAgent agent = TestAgent.start(proc.yaml("netstat"))) {
+            try (TestAgent agent = TestAgent.start(proc.yaml("netstat") + ALL_FIELDS)) {
                 Scrape s = agent.scrape();
                 String host = Long.toString(HOST_INODE);
                 assertEquals(0, s.value("podnet_netstat_tcpext_listen_overflows_total", "netns", host));

@@ -10,6 +10,7 @@ import dev.podnet.testing.TestAgent;
 import org.junit.jupiter.api.Test;
 
 class Snmp6ProbeTest {
+    private static final String ALL_FIELDS = "probeSettings: {snmp6: {fields: \".*\"}}\n";
     private static final String OLD = "4026532200";
     private static final String NO_IPV6 = "4026532210";
     private static final String BROKEN = "4026532300";
@@ -25,7 +26,7 @@ class Snmp6ProbeTest {
             proc.pid(300, Long.parseLong(BROKEN));
             proc.fixture("malformed/net/snmp6", "300/net/snmp6");
 
-            try (TestAgent agent = TestAgent.start(proc.yaml("snmp6"))) {
+            try (TestAgent agent = TestAgent.start(proc.yaml("snmp6") + ALL_FIELDS)) {
                 Scrape s = agent.scrape();
                 String host = Long.toString(HOST_INODE);
                 assertEquals(4, s.value("podnet_snmp6_ip6_in_receives_total", "netns", host));

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /** The snmp probe through discovery, the engine and /metrics, on namespaces of three kernels' formats. */
 class SnmpProbeTest {
+    private static final String ALL_FIELDS = "probeSettings: {snmp: {fields: \".*\"}}\n";
     private static final String POD = "4026532100";
     private static final String OLD = "4026532200";
     private static final String BROKEN = "4026532300";
@@ -29,7 +30,7 @@ class SnmpProbeTest {
             proc.fixture("malformed/net/snmp", "300/net/snmp");
             proc.pid(400, 4026532400L); // a namespace whose kernel has no net/snmp: no series, no error
 
-            try (TestAgent agent = TestAgent.start(proc.yaml("snmp"))) {
+            try (TestAgent agent = TestAgent.start(proc.yaml("snmp") + ALL_FIELDS)) {
                 Scrape s = agent.scrape();
                 String host = Long.toString(HOST_INODE);
                 assertEquals(323, s.value("podnet_snmp_tcp_active_opens_total", "netns", host));
