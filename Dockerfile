@@ -26,7 +26,8 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends libbpf1 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/target/podnet.jar /opt/podnet/podnet.jar
+COPY bin/jvm.options /opt/podnet/jvm.options
 EXPOSE 9475
 # The agent runs as root with a chosen set of capabilities (see deploy/30-daemonset.yaml).
-ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx160m", "-jar", "/opt/podnet/podnet.jar"]
+ENTRYPOINT ["java", "@/opt/podnet/jvm.options", "-jar", "/opt/podnet/podnet.jar"]
 CMD ["run"]

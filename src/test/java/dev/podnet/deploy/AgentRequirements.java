@@ -40,8 +40,7 @@ public final class AgentRequirements {
     /** Each one is justified in a comment next to it in the DaemonSet. */
     public static final Set<String> CAPABILITIES = Set.of("SYS_ADMIN", "BPF", "PERFMON", "NET_ADMIN", "SYS_PTRACE",
             "SYS_RESOURCE", "DAC_READ_SEARCH");
-    public static final List<String> COMMAND = List.of("java", "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
-            "-Xmx160m", "-jar", "/opt/podnet/podnet.jar", "run", "--config", "/etc/podnet/podnet.yaml");
+    public static final List<String> COMMAND = List.of("java", "@/opt/podnet/jvm.options", "-jar", "/opt/podnet/podnet.jar", "run", "--config", "/etc/podnet/podnet.yaml");
     public static final String PROCFS_MOUNT = "/host/proc";
     public static final String NETNS_DIR = "/run/netns";
 

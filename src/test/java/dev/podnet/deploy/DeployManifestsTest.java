@@ -141,6 +141,9 @@ class DeployManifestsTest {
         assertTrue(copy.find(), "the run stage copies the built jar");
         assertEquals(jar, copy.group(1));
         assertTrue(dockerfile.contains("EXPOSE " + AgentRequirements.Expect.DEFAULTS.port()));
+        String argfile = AgentRequirements.COMMAND.get(1).substring(1);
+        assertTrue(dockerfile.contains("COPY bin/jvm.options " + argfile + "\n"),
+                "the image holds the JVM options bin/podnet uses, where the command reads them");
         assertTrue(Pattern.compile("(?m)^FROM eclipse-temurin:25-jre$").matcher(dockerfile).find(), "Temurin 25 JRE base");
         assertTrue(Pattern.compile("(?m)apt-get install .*\\blibbpf1\\b").matcher(dockerfile).find(),
                 "libbpf.so.1 in the run image: podnet loads it at run time");
