@@ -20,8 +20,12 @@ final class DumpBuffers {
      */
     static final int RECEIVE_BYTES = 32 * 1024;
     static final int REQUEST_BYTES = 256;
-    /** More than the collection threads of all probes together; a surplus set is simply left to the GC. */
-    private static final ArrayBlockingQueue<DumpBuffers> POOL = new ArrayBlockingQueue<>(16);
+    /**
+     * At least as many as dumps can run at once (the engine's collection threads, one per CPU, at least
+     * two); a surplus set is simply left to the garbage collector.
+     */
+    private static final ArrayBlockingQueue<DumpBuffers> POOL =
+            new ArrayBlockingQueue<>(Math.max(16, 2 * Runtime.getRuntime().availableProcessors()));
 
     final MemorySegment receive;
     final MemorySegment request;
