@@ -1,5 +1,7 @@
 package dev.podnet.netlink;
 
+import static dev.podnet.testing.HeldResources.awaitLinkGone;
+import static dev.podnet.testing.HeldResources.linkExists;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -83,7 +85,7 @@ class NetlinkSocketCacheIT {
             assertTrue(linkExists(hub, hubEnd), "the cached socket keeps the deleted namespace alive");
             assertThrows(NetnsVanishedException.class, () -> cache.withSocket(pod, Rtnetlink::qdiscs));
             assertEquals(0, cache.size());
-            assertTrue(awaitGone(hub, hubEnd), "closing the socket released the namespace and its veth");
+            assertTrue(awaitLinkGone(hub, hubEnd), "closing the socket released the namespace and its veth");
         }
     }
 
@@ -102,7 +104,7 @@ class NetlinkSocketCacheIT {
 
             cache.retainOnly(List.of(kept));
             assertEquals(1, cache.size());
-            assertTrue(awaitGone(hub, hubEnd), "the undiscovered namespace was released");
+            assertTrue(awaitLinkGone(hub, hubEnd), "the undiscovered namespace was released");
             assertSame(keptSocket, cache.withSocket(kept, socket -> socket), "the live namespace keeps its socket");
         }
     }
@@ -185,20 +187,5 @@ class NetlinkSocketCacheIT {
 
     static Netns named(NetnsLab lab, String name) throws IOException {
         return new Netns(lab.inode(name), name, List.of(), Path.of("/run/netns", name), false);
-    }
-
-    static boolean linkExists(String ns, String device) {
-        return Sh.tryRun(List.of("ip", "-n", ns, "link", "show", device)).exit() == 0;
-    }
-
-    /** Whether the device goes away within 10 s (the kernel frees a namespace in a work queue). */
-    static boolean awaitGone(String ns, String device) throws InterruptedException {
-        for (int i = 0; i < 200; i++) {
-            if (!linkExists(ns, device)) {
-                return true;
-            }
-            Thread.sleep(50);
-        }
-        return false;
     }
 }

@@ -1,7 +1,10 @@
 package dev.podnet.probe.netlink;
 
+import static dev.podnet.testing.HeldResources.awaitLinkGone;
+import static dev.podnet.testing.HeldResources.linkExists;
+import static dev.podnet.testing.HeldResources.netlinkSocketsIn;
+import static dev.podnet.testing.HeldResources.openDescriptors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -28,12 +31,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -123,7 +123,7 @@ class NetlinkSocketReuseIT {
                 }
                 assertTrue(tc.get("packets").asLong() >= 20L * (round + 1) * (round + 2) / 2, "all datagrams counted");
 
-                Map<String, Set<Long>> sockets = Map.of(srv, heldNetlinkSockets(lab, srv), cli, heldNetlinkSockets(lab, cli));
+                Map<String, Set<Long>> sockets = Map.of(srv, netlinkSocketsIn(lab, srv), cli, netlinkSocketsIn(lab, cli));
                 assertEquals(2, sockets.get(srv).size(), "one socket per probe in the server's namespace: " + sockets);
                 assertEquals(2, sockets.get(cli).size(), "one socket per probe in the client's namespace: " + sockets);
                 if (firstSockets == null) {
@@ -149,13 +149,13 @@ class NetlinkSocketReuseIT {
                 collect(qdisc, netns, enterer);
                 assertEquals(1, value(collect(tcp, netns, enterer), "podnet_tcp_sockets", "state", "listen"));
             }
-            assertEquals(2, heldNetlinkSockets(lab, pod).size());
+            assertEquals(2, netlinkSocketsIn(lab, pod).size());
 
             lab.delete(pod);
             for (Probe probe : List.of(tcp, qdisc)) {
                 assertThrows(NetnsVanishedException.class, () -> collect(probe, netns, enterer), probe.info().name());
             }
-            assertTrue(awaitGone(hub, hubEnd), "no socket holds the deleted namespace any more: its veth went with it");
+            assertTrue(awaitLinkGone(hub, hubEnd), "no socket holds the deleted namespace any more: its veth went with it");
         }
     }
 
@@ -171,14 +171,14 @@ class NetlinkSocketReuseIT {
             Netns keptNetns = discovered(lab, kept, false);
             collect(qdisc, keptNetns, enterer);
             collect(qdisc, discovered(lab, gone, false), enterer);
-            Set<Long> keptSocket = heldNetlinkSockets(lab, kept);
+            Set<Long> keptSocket = netlinkSocketsIn(lab, kept);
             lab.delete(gone);
             assertTrue(linkExists(hub, hubEnd), "until the next collection, the kept socket holds the namespace");
 
             qdisc.collectNode(new NodeView(PROC, List.of(keptNetns), null, enterer), sink());
-            assertTrue(awaitGone(hub, hubEnd), "the namespace discovery no longer found was let go");
+            assertTrue(awaitLinkGone(hub, hubEnd), "the namespace discovery no longer found was let go");
             collect(qdisc, keptNetns, enterer);
-            assertEquals(keptSocket, heldNetlinkSockets(lab, kept), "the live namespace keeps its socket");
+            assertEquals(keptSocket, netlinkSocketsIn(lab, kept), "the live namespace keeps its socket");
         }
     }
 
@@ -343,56 +343,8 @@ class NetlinkSocketReuseIT {
     private static Map<String, Set<Long>> held(NetnsLab lab, List<String> namespaces) throws IOException {
         Map<String, Set<Long>> held = new java.util.HashMap<>();
         for (String ns : namespaces) {
-            held.put(ns, heldNetlinkSockets(lab, ns));
+            held.put(ns, netlinkSocketsIn(lab, ns));
         }
         return held;
-    }
-
-    /** Inodes of the netlink sockets this process holds in {@code ns}: its fds that the namespace lists. */
-    static Set<Long> heldNetlinkSockets(NetnsLab lab, String ns) throws IOException {
-        Set<Long> ours = new HashSet<>();
-        try (DirectoryStream<Path> fds = Files.newDirectoryStream(PROC.resolve("self/fd"))) {
-            for (Path fd : fds) {
-                try {
-                    String target = Files.readSymbolicLink(fd).toString();
-                    if (target.startsWith("socket:[")) {
-                        ours.add(Long.parseLong(target, 8, target.length() - 1, 10));
-                    }
-                } catch (IOException e) {
-                    // closed while we looked
-                }
-            }
-        }
-        List<String> lines = lab.inNetns(ns, () -> Files.readAllLines(Path.of("/proc/thread-self/net/netlink")));
-        Set<Long> held = new HashSet<>();
-        for (String line : lines.subList(1, lines.size())) {
-            String[] columns = line.trim().split("\\s+");
-            long inode = Long.parseLong(columns[columns.length - 1]);
-            if (ours.contains(inode)) {
-                held.add(inode);
-            }
-        }
-        return held;
-    }
-
-    private static int openDescriptors() throws IOException {
-        try (var fds = Files.list(PROC.resolve("self/fd"))) {
-            return (int) fds.count() - 1; // the listing's own
-        }
-    }
-
-    private static boolean linkExists(String ns, String device) {
-        return Sh.tryRun(List.of("ip", "-n", ns, "link", "show", device)).exit() == 0;
-    }
-
-    private static boolean awaitGone(String ns, String device) throws InterruptedException {
-        for (int i = 0; i < 200; i++) {
-            if (!linkExists(ns, device)) {
-                return true;
-            }
-            Thread.sleep(50);
-        }
-        assertFalse(linkExists(ns, device), device + " is still in " + ns);
-        return false;
     }
 }
