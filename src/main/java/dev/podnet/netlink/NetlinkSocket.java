@@ -5,45 +5,33 @@ import dev.podnet.netns.Netns;
 import dev.podnet.netns.NetnsEnterer;
 import dev.podnet.netns.NetnsVanishedException;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * An AF_NETLINK socket and the buffers of its dumps. A netlink socket answers for the namespace it was
- * created in, whichever thread uses it later, so it is created inside the namespace (on the enterer's
- * thread, briefly) and then used by the caller's thread: the dump itself does not hold up the enterer.
+ * An AF_NETLINK socket. A netlink socket answers for the namespace it was created in, whichever thread
+ * uses it later, so it is created inside the namespace (on the enterer's thread, briefly) and then used
+ * by the caller's thread: the dump itself does not hold up the enterer. It also holds a reference on
+ * that namespace: the namespace (and its devices) lives on until the socket is closed.
  *
- * <p>Not thread-safe: one socket per collection of one namespace.
+ * <p>Not thread-safe, but not bound to a thread either: one thread at a time, e.g. as handed out by
+ * {@link NetlinkSocketCache}. The buffers of a dump are borrowed for the dump only ({@link DumpBuffers}).
  */
 public final class NetlinkSocket implements AutoCloseable {
     public static final int NETLINK_ROUTE = 0;
     public static final int NETLINK_SOCK_DIAG = 4;
-    /**
-     * The kernel fills a dump datagram up to the reader's buffer size, at most 32 KiB; a single message of
-     * the dumps we ask for (no socket extensions, no VF info) is far smaller.
-     */
-    private static final int RECEIVE_BYTES = 32 * 1024;
-    private static final int REQUEST_BYTES = 256;
     private static final long RECEIVE_TIMEOUT_MILLIS = 5_000;
     private static final Path THREAD_NETNS = Path.of("/proc/thread-self/ns/net");
 
     private final int fd;
     private final String protocolName;
-    private final Arena arena = Arena.ofConfined();
-    private final MemorySegment buffer;
-    private final MemorySegment request;
-    private final MemorySegment callState;
     private int seq;
     private boolean closed;
 
     private NetlinkSocket(int fd, String protocolName) {
         this.fd = fd;
         this.protocolName = protocolName;
-        this.buffer = arena.allocate(RECEIVE_BYTES, 8);
-        this.request = arena.allocate(REQUEST_BYTES, 8);
-        this.callState = NetlinkCalls.callState(arena);
     }
 
     /**
@@ -87,9 +75,14 @@ public final class NetlinkSocket implements AutoCloseable {
         try {
             return new NetlinkSocket(fd, protocolName(protocol));
         } catch (RuntimeException | Error e) {
-            NetlinkCalls.close(fd); // no buffers for it: do not leak the descriptor (and the namespace it pins)
+            NetlinkCalls.close(fd); // do not leak the descriptor (and the namespace it pins)
             throw e;
         }
+    }
+
+    /** The descriptor, for tests that break a socket on purpose. */
+    int fd() {
+        return fd;
     }
 
     private static int openHere(int protocol) throws Libc.ErrnoException {
@@ -129,15 +122,26 @@ public final class NetlinkSocket implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException(protocolName + " socket is closed");
         }
+        DumpBuffers buffers = DumpBuffers.take();
+        try {
+            dump(kind, payload, handler, buffers);
+        } finally {
+            buffers.release();
+        }
+    }
+
+    private void dump(NetlinkMessages.DumpKind kind, byte[] payload, NetlinkMessages.Handler handler,
+                      DumpBuffers buffers) throws IOException {
         int mySeq = ++seq;
         byte[] message = NetlinkMessages.dumpRequest(kind, mySeq, payload);
-        MemorySegment out = request.asSlice(0, message.length);
+        MemorySegment out = buffers.request.asSlice(0, message.length);
         MemorySegment.copy(MemorySegment.ofArray(message), 0, out, 0, message.length);
-        NetlinkCalls.send(fd, out, callState, kind.requestName());
+        NetlinkCalls.send(fd, out, buffers.callState, kind.requestName());
+        MemorySegment buffer = buffers.receive;
         while (true) {
             long length;
             try {
-                length = NetlinkCalls.receive(fd, buffer, callState, kind.requestName());
+                length = NetlinkCalls.receive(fd, buffer, buffers.callState, kind.requestName());
             } catch (Libc.ErrnoException e) {
                 if (e.errno() == NetlinkCalls.EAGAIN) {
                     throw new IOException(kind.requestName() + " dump: no answer from the kernel in "
@@ -163,7 +167,6 @@ public final class NetlinkSocket implements AutoCloseable {
         if (!closed) {
             closed = true;
             NetlinkCalls.close(fd);
-            arena.close();
         }
     }
 }

@@ -36,7 +36,7 @@ public final class TcpSocketPresence {
      * From the text of sockstat and sockstat6. Text it cannot read counts as "maybe": then the dump runs
      * and finds out, so a format change can cost time but never hide sockets.
      */
-    static boolean any(String sockstat, String sockstat6) {
+    public static boolean any(String sockstat, String sockstat6) {
         return field(sockstat, "TCP:", "inuse") != 0 || field(sockstat, "TCP:", "tw") != 0
                 || (!sockstat6.isEmpty() && field(sockstat6, "TCP6:", "inuse") != 0);
     }

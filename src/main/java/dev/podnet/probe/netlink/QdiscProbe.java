@@ -1,12 +1,13 @@
 package dev.podnet.probe.netlink;
 
 import dev.podnet.netlink.NetlinkSocket;
+import dev.podnet.netlink.NetlinkSocketCache;
 import dev.podnet.netlink.QdiscStats;
 import dev.podnet.netlink.Rtnetlink;
 import dev.podnet.netns.Netns;
-import dev.podnet.netns.NetnsEnterer;
 import dev.podnet.netns.NetnsReader;
 import dev.podnet.probe.MetricSink;
+import dev.podnet.probe.NodeView;
 import dev.podnet.probe.Overhead;
 import dev.podnet.probe.Probe;
 import dev.podnet.probe.ProbeContext;
@@ -24,9 +25,12 @@ import java.util.Map;
  *
  * <p>{@code noqueue} is left out: it is the default of veth, loopback and virtual devices, packets pass
  * it without being queued and its counters stay zero, so it would only add idle series for every pod.
+ *
+ * <p>Each namespace's socket is kept between collections ({@link NetlinkSocketCache}); the node-wide
+ * hook only closes the sockets of namespaces that are gone.
  */
 public final class QdiscProbe implements Probe {
-    private static final ProbeInfo INFO = new ProbeInfo("qdisc", ProbeSource.NETLINK, Overhead.LOW, true, true, false,
+    private static final ProbeInfo INFO = new ProbeInfo("qdisc", ProbeSource.NETLINK, Overhead.LOW, true, true, true,
             "Qdisc bytes, packets, drops, requeues, overlimits, qlen, backlog per device (rtnetlink)");
     private static final String[] COUNTERS = {"bytes", "packets", "drops", "requeues", "overlimits"};
     private static final String[] COUNTER_HELP = {
@@ -37,7 +41,7 @@ public final class QdiscProbe implements Probe {
         "Times the qdisc held packets back because they exceeded its limits (shaping, rate).",
     };
 
-    private volatile NetnsEnterer enterer;
+    private volatile NetlinkSocketCache sockets;
 
     @Override
     public ProbeInfo info() {
@@ -51,26 +55,14 @@ public final class QdiscProbe implements Probe {
         } catch (IOException e) {
             throw new ProbeUnavailableException("RTM_GETQDISC dump failed: " + e.getMessage());
         }
-        this.enterer = context.enterer();
+        this.sockets = new NetlinkSocketCache(context.enterer(), NetlinkSocket.NETLINK_ROUTE);
     }
 
     @Override
     public void collectNamespace(Netns netns, NetnsReader reader, MetricSink out) throws Exception {
-        List<QdiscStats> qdiscs = new ArrayList<>();
-        Map<Integer, String> devices = Map.of();
-        try (NetlinkSocket socket = NetlinkSocket.openIn(enterer, netns, NetlinkSocket.NETLINK_ROUTE)) {
-            for (QdiscStats q : Rtnetlink.qdiscs(socket)) {
-                if (!q.kind().equals("noqueue")) {
-                    qdiscs.add(q);
-                }
-            }
-            // Most pods have only noqueue devices: then the link dump is not needed at all.
-            if (!qdiscs.isEmpty()) {
-                devices = Rtnetlink.linkNames(socket);
-            }
-        }
-        for (QdiscStats q : qdiscs) {
-            String device = devices.get(q.ifindex());
+        Dump dump = sockets.withSocket(netns, QdiscProbe::dump);
+        for (QdiscStats q : dump.qdiscs()) {
+            String device = dump.devices().get(q.ifindex());
             if (device == null) {
                 continue; // the device went away between the two dumps
             }
@@ -83,6 +75,37 @@ public final class QdiscProbe implements Probe {
             }
             out.gauge("podnet_qdisc_qlen", "Packets waiting in the qdisc now.", q.qlen(), labels);
             out.gauge("podnet_qdisc_backlog_bytes", "Bytes waiting in the qdisc now.", q.backlogBytes(), labels);
+        }
+    }
+
+    /** The qdiscs other than noqueue, and the names of the devices (only needed when there are any). */
+    private record Dump(List<QdiscStats> qdiscs, Map<Integer, String> devices) {
+    }
+
+    private static Dump dump(NetlinkSocket socket) throws IOException {
+        List<QdiscStats> qdiscs = new ArrayList<>();
+        for (QdiscStats q : Rtnetlink.qdiscs(socket)) {
+            if (!q.kind().equals("noqueue")) {
+                qdiscs.add(q);
+            }
+        }
+        // Most pods have only noqueue devices: then the link dump is not needed at all.
+        return new Dump(qdiscs, qdiscs.isEmpty() ? Map.of() : Rtnetlink.linkNames(socket));
+    }
+
+    @Override
+    public void collectNode(NodeView node, MetricSink out) {
+        NetlinkSocketCache current = sockets;
+        if (current != null) {
+            current.retainOnly(node.namespaces());
+        }
+    }
+
+    @Override
+    public void close() {
+        NetlinkSocketCache current = sockets;
+        if (current != null) {
+            current.close();
         }
     }
 }

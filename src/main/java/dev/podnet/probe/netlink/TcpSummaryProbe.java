@@ -1,14 +1,15 @@
 package dev.podnet.probe.netlink;
 
 import dev.podnet.netlink.NetlinkSocket;
+import dev.podnet.netlink.NetlinkSocketCache;
 import dev.podnet.netlink.SockDiag;
 import dev.podnet.netlink.TcpSocketPresence;
 import dev.podnet.netlink.TcpState;
 import dev.podnet.netlink.TcpSummary;
 import dev.podnet.netns.Netns;
-import dev.podnet.netns.NetnsEnterer;
 import dev.podnet.netns.NetnsReader;
 import dev.podnet.probe.MetricSink;
+import dev.podnet.probe.NodeView;
 import dev.podnet.probe.Overhead;
 import dev.podnet.probe.Probe;
 import dev.podnet.probe.ProbeContext;
@@ -16,16 +17,20 @@ import dev.podnet.probe.ProbeInfo;
 import dev.podnet.probe.ProbeSource;
 import dev.podnet.probe.ProbeUnavailableException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * TCP sockets of each namespace by state, and the bytes waiting in established sockets' queues, from a
  * sock_diag dump made inside the namespace (no /proc/net/tcp text to format and parse).
+ *
+ * <p>Each namespace's socket is kept between collections ({@link NetlinkSocketCache}); the node-wide
+ * hook only closes the sockets of namespaces that are gone.
  */
 public final class TcpSummaryProbe implements Probe {
     private static final ProbeInfo INFO = new ProbeInfo("tcpsummary", ProbeSource.NETLINK, Overhead.LOW, true, true,
-            false, "TCP sockets by state and established sockets' queued bytes, IPv4 and IPv6 (sock_diag)");
+            true, "TCP sockets by state and established sockets' queued bytes, IPv4 and IPv6 (sock_diag)");
 
-    private volatile NetnsEnterer enterer;
+    private volatile NetlinkSocketCache sockets;
 
     @Override
     public ProbeInfo info() {
@@ -40,17 +45,21 @@ public final class TcpSummaryProbe implements Probe {
         } catch (IOException e) {
             throw new ProbeUnavailableException("sock_diag TCP dump failed: " + e.getMessage());
         }
-        this.enterer = context.enterer();
+        this.sockets = new NetlinkSocketCache(context.enterer(), NetlinkSocket.NETLINK_SOCK_DIAG);
     }
 
     @Override
     public void collectNamespace(Netns netns, NetnsReader reader, MetricSink out) throws Exception {
-        TcpSummary summary;
-        // Without a TCP socket in the namespace (sockstat says so, read in the same visit) the dump, a
-        // walk of the host-wide hash tables, is skipped.
-        try (NetlinkSocket socket = NetlinkSocket.openIn(enterer, netns, NetlinkSocket.NETLINK_SOCK_DIAG,
-                TcpSocketPresence::anyHere)) {
-            summary = socket == null ? TcpSummary.EMPTY : SockDiag.tcpSummary(socket);
+        // Without a TCP socket in the namespace (sockstat says so) the dump, a walk of the host-wide hash
+        // tables, is skipped. Sockstat is read through a process inside when there is one; a namespace
+        // reached only through its mount is checked inside, in the visit that opens its socket, and
+        // dumped from then on (reading its sockstat would mean entering it every time).
+        TcpSummary summary = null;
+        if (netns.anyPid() < 0 || reader == null || tcpSocketsIn(reader)) {
+            summary = sockets.withSocket(netns, TcpSocketPresence::anyHere, SockDiag::tcpSummary);
+        }
+        if (summary == null) {
+            summary = TcpSummary.EMPTY;
         }
         for (TcpState state : TcpState.ALL) {
             out.gauge("podnet_tcp_sockets", "TCP sockets in this network namespace by state, IPv4 and IPv6 (sock_diag).",
@@ -65,5 +74,30 @@ public final class TcpSummaryProbe implements Probe {
         out.gauge("podnet_tcp_listen_accept_queue_connections",
                 "Connections waiting to be accepted, summed over listening TCP sockets.",
                 summary.acceptQueue());
+    }
+
+    private static boolean tcpSocketsIn(NetnsReader reader) throws IOException {
+        return TcpSocketPresence.any(text(reader.read("net/sockstat")), text(reader.read("net/sockstat6")));
+    }
+
+    /** An absent file is empty text: sockstat6 for "no IPv6", sockstat for "cannot tell", hence a dump. */
+    private static String text(byte[] bytes) {
+        return bytes == null ? "" : new String(bytes, StandardCharsets.US_ASCII);
+    }
+
+    @Override
+    public void collectNode(NodeView node, MetricSink out) {
+        NetlinkSocketCache current = sockets;
+        if (current != null) {
+            current.retainOnly(node.namespaces());
+        }
+    }
+
+    @Override
+    public void close() {
+        NetlinkSocketCache current = sockets;
+        if (current != null) {
+            current.close();
+        }
     }
 }
