@@ -4,11 +4,8 @@ import dev.podnet.netns.Netns;
 import dev.podnet.netns.NetnsReader;
 import dev.podnet.probe.MetricSink;
 import dev.podnet.probe.Overhead;
-import dev.podnet.probe.Probe;
-import dev.podnet.probe.ProbeContext;
 import dev.podnet.probe.ProbeInfo;
 import dev.podnet.probe.ProbeSource;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -18,7 +15,7 @@ import java.util.Set;
  * zero windows, SYN cookies, memory pressure, octets); {@code probeSettings.netstat.fields} picks others
  * (see {@link FieldSelection}).
  */
-public final class NetstatProbe implements Probe {
+public final class NetstatProbe extends MibProbe {
     private static final ProbeInfo INFO = new ProbeInfo("netstat", ProbeSource.PROCFS, Overhead.LOW, true, true, false,
             "Extended TCP, IP and MPTCP counters per namespace (net/netstat)");
     /** MPCurrEstab counts the MPTCP connections open now, like Tcp CurrEstab: a level. */
@@ -40,30 +37,12 @@ public final class NetstatProbe implements Probe {
             + "|IpExt_(InNoRoutes|InTruncatedPkts|InOctets|OutOctets|InCsumErrors)"
             + "|MPTcpExt_(MPCurrEstab|MPCapableSYNRX|MPCapableSYNTX|MPCapableFallbackACK|MPCapableFallbackSYNACK|MPTCPRetrans)";
 
-    private volatile MibMetrics metrics = metrics(Map.of());
-
-    @Override
-    public ProbeInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public void checkSettings(Map<String, Object> settings) {
-        metrics(settings);
-    }
-
-    @Override
-    public void start(ProbeContext context) {
-        metrics = metrics(context.settings());
-    }
-
-    private static MibMetrics metrics(Map<String, Object> settings) {
-        return new MibMetrics("netstat", "/proc/net/netstat", GAUGES,
-                FieldSelection.of(INFO.name(), settings, DEFAULT_FIELDS));
+    public NetstatProbe() {
+        super(INFO, "netstat", "/proc/net/netstat", GAUGES, DEFAULT_FIELDS);
     }
 
     @Override
     public void collectNamespace(Netns netns, NetnsReader reader, MetricSink out) throws Exception {
-        SnmpProbe.emit(reader.read("net/netstat"), metrics, out);
+        SnmpProbe.emit(reader.read("net/netstat"), metrics(), out);
     }
 }

@@ -4,13 +4,10 @@ import dev.podnet.netns.Netns;
 import dev.podnet.netns.NetnsReader;
 import dev.podnet.probe.MetricSink;
 import dev.podnet.probe.Overhead;
-import dev.podnet.probe.Probe;
-import dev.podnet.probe.ProbeContext;
 import dev.podnet.probe.ProbeInfo;
 import dev.podnet.probe.ProbeSource;
 import dev.podnet.procfs.ProcText;
 import dev.podnet.procfs.Snmp6Parser;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -19,7 +16,7 @@ import java.util.Set;
  * By default every Udp6 field and the Ip6 and Icmp6 totals and errors; {@code probeSettings.snmp6.fields}
  * picks others, over names split into group and field ({@code Ip6_InReceives}, see {@link FieldSelection}).
  */
-public final class Snmp6Probe implements Probe {
+public final class Snmp6Probe extends MibProbe {
     private static final ProbeInfo INFO = new ProbeInfo("snmp6", ProbeSource.PROCFS, Overhead.LOW, true, true, false,
             "IPv6, ICMPv6, UDPv6 MIB counters per namespace (net/snmp6)");
     /** Left out by default: multicast, ECN and per-message-type counters, UdpLite6. */
@@ -29,25 +26,8 @@ public final class Snmp6Probe implements Probe {
             + "|Icmp6_(InMsgs|InErrors|OutMsgs|OutErrors|InCsumErrors|InDestUnreachs|OutDestUnreachs|InPktTooBigs"
             + "|OutPktTooBigs)|Udp6_.*";
 
-    private volatile MibMetrics metrics = metrics(Map.of());
-
-    @Override
-    public ProbeInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public void checkSettings(Map<String, Object> settings) {
-        metrics(settings);
-    }
-
-    @Override
-    public void start(ProbeContext context) {
-        metrics = metrics(context.settings());
-    }
-
-    private static MibMetrics metrics(Map<String, Object> settings) {
-        return new MibMetrics("snmp6", "/proc/net/snmp6", Set.of(), FieldSelection.of(INFO.name(), settings, DEFAULT_FIELDS));
+    public Snmp6Probe() {
+        super(INFO, "snmp6", "/proc/net/snmp6", Set.of(), DEFAULT_FIELDS);
     }
 
     @Override
@@ -58,7 +38,7 @@ public final class Snmp6Probe implements Probe {
         }
         Snmp6Parser.Snmp6 snmp6 = Snmp6Parser.parse(ProcText.ascii(bytes));
         out.parseErrors(snmp6.malformedLines());
-        MibMetrics current = metrics;
+        MibMetrics current = metrics();
         for (Snmp6Parser.Counter counter : snmp6.counters()) {
             MibMetrics.Spec spec = current.cached(counter.name());
             if (spec == null) {

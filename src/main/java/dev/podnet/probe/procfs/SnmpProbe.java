@@ -4,13 +4,10 @@ import dev.podnet.netns.Netns;
 import dev.podnet.netns.NetnsReader;
 import dev.podnet.probe.MetricSink;
 import dev.podnet.probe.Overhead;
-import dev.podnet.probe.Probe;
-import dev.podnet.probe.ProbeContext;
 import dev.podnet.probe.ProbeInfo;
 import dev.podnet.probe.ProbeSource;
 import dev.podnet.procfs.ProcText;
 import dev.podnet.procfs.SnmpParser;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -19,7 +16,7 @@ import java.util.Set;
  * every Tcp and Udp field, the Ip and Icmp totals and errors, and IcmpMsg; {@code probeSettings.snmp.fields}
  * picks others (see {@link FieldSelection}).
  */
-public final class SnmpProbe implements Probe {
+public final class SnmpProbe extends MibProbe {
     private static final ProbeInfo INFO = new ProbeInfo("snmp", ProbeSource.PROCFS, Overhead.LOW, true, true, false,
             "IP, ICMP, TCP, UDP MIB counters per namespace (net/snmp)");
     /** The fields of net/snmp that are settings or levels rather than counts (RFC 4022, RFC 4293). */
@@ -34,30 +31,13 @@ public final class SnmpProbe implements Probe {
             + "|Icmp_(InMsgs|InErrors|InCsumErrors|OutMsgs|OutErrors|OutRateLimitGlobal|OutRateLimitHost)"
             + "|IcmpMsg_.*|Tcp_.*|Udp_.*";
 
-    private volatile MibMetrics metrics = metrics(Map.of());
-
-    @Override
-    public ProbeInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public void checkSettings(Map<String, Object> settings) {
-        metrics(settings);
-    }
-
-    @Override
-    public void start(ProbeContext context) {
-        metrics = metrics(context.settings());
-    }
-
-    private static MibMetrics metrics(Map<String, Object> settings) {
-        return new MibMetrics("snmp", "/proc/net/snmp", GAUGES, FieldSelection.of(INFO.name(), settings, DEFAULT_FIELDS));
+    public SnmpProbe() {
+        super(INFO, "snmp", "/proc/net/snmp", GAUGES, DEFAULT_FIELDS);
     }
 
     @Override
     public void collectNamespace(Netns netns, NetnsReader reader, MetricSink out) throws Exception {
-        emit(reader.read("net/snmp"), metrics, out);
+        emit(reader.read("net/snmp"), metrics(), out);
     }
 
     /** Shared with netstat, whose file has the same shape. */
