@@ -16,6 +16,9 @@
  *   stack suffices (a stack, because stacked devices - bridges, VLANs, tunnels - transmit on their lower
  *   device from inside their own ndo_start_xmit);
  * - two histogram lookups.
+ * BTF-typed tracepoints (tp_btf): the arguments are typed kernel pointers, so fields are read with
+ * plain loads (CO-RE relocated through vmlinux.h's preserve_access_index) instead of one
+ * bpf_probe_read_kernel call each; that was most of the cost per packet.
  */
 #include "latency.h"
 
@@ -85,17 +88,26 @@ struct {
  */
 static __always_inline bool has_qdisc(const struct sk_buff *skb)
 {
-	struct net_device *dev = BPF_CORE_READ(skb, dev);
-	struct netdev_queue *txq = BPF_CORE_READ(dev, _tx);
-	__u16 index = BPF_CORE_READ(skb, queue_mapping);
+	struct net_device *dev = skb->dev;
+	struct netdev_queue *txq = dev ? dev->_tx : NULL;
+	__u16 index = skb->queue_mapping;
+	struct Qdisc *qdisc;
 
 	if (!txq)
 		return true; /* cannot tell: take the path that is right for both */
+	if (index == 0) {
+		qdisc = txq->qdisc;
+		return qdisc && qdisc->enqueue != NULL;
+	}
+	/*
+	 * The verifier refuses a variable offset on a typed pointer; other queues of a multi-queue device
+	 * (physical NICs, which mostly have a qdisc and take the LRU path anyway) are read the old way.
+	 */
 	txq = (void *)txq + index * bpf_core_type_size(struct netdev_queue);
 	return BPF_CORE_READ(txq, qdisc, enqueue) != NULL;
 }
 
-SEC("raw_tp/net_dev_queue")
+SEC("tp_btf/net_dev_queue")
 int BPF_PROG(on_net_dev_queue, struct sk_buff *skb)
 {
 	__u64 address = (__u64)skb;
@@ -139,12 +151,12 @@ static __always_inline __u64 queued_at(__u64 address, __u64 now)
 	return at;
 }
 
-SEC("raw_tp/net_dev_start_xmit")
+SEC("tp_btf/net_dev_start_xmit")
 int BPF_PROG(on_net_dev_start_xmit, const struct sk_buff *skb, const struct net_device *dev)
 {
 	__u64 address = (__u64)skb;
 	__u64 now = bpf_ktime_get_ns();
-	__u32 netns = dev_netns(dev);
+	__u32 netns = dev->nd_net.net->ns.inum; /* a typed pointer: plain loads */
 	__u32 zero = 0, depth;
 	struct xmit_stack *stack;
 	__u64 waited = elapsed_ns(queued_at(address, now), now);
@@ -167,7 +179,7 @@ int BPF_PROG(on_net_dev_start_xmit, const struct sk_buff *skb, const struct net_
 	return 0;
 }
 
-SEC("raw_tp/net_dev_xmit")
+SEC("tp_btf/net_dev_xmit")
 int BPF_PROG(on_net_dev_xmit, struct sk_buff *skb, int rc, struct net_device *dev, unsigned int len)
 {
 	__u32 zero = 0, depth;
