@@ -61,9 +61,13 @@ for probe in "${probes[@]}"; do
   printf 'listen: 127.0.0.1:%s\nminInterval: 0s\nprobes: [%s]\n' "$port" "$probe" > "$cfg"
   "$root/bin/podnet" run --config "$cfg" >"$out/bpf-cost-agent.log" 2>&1 &
   agent_pid=$!
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/-/healthy" >/dev/null && break; sleep 0.2; done
-  curl -sf "http://127.0.0.1:$port/metrics" | grep -q "^podnet_probe_up{.*probe=\"$probe\".* 1" \
-    || { echo "probe $probe is not up; see $out/bpf-cost-agent.log" >&2; exit 1; }
+  up=""
+  for _ in $(seq 100); do
+    up=$(curl -sf "http://127.0.0.1:$port/metrics" | grep "^podnet_probe_up{.*probe=\"$probe\"" || true)
+    [[ "$up" =~ \ 1(\.0)?$ ]] && break
+    sleep 0.2
+  done
+  [[ "$up" =~ \ 1(\.0)?$ ]] || { echo "probe $probe is not up ($up); see $out/bpf-cost-agent.log" >&2; exit 1; }
   declare -A before=()
   while read -r id name cnt ns; do before[$id]="$cnt $ns"; done < <(agent_progs)
   bps=$(ip netns exec "$p-cli" iperf3 -c 10.251.0.2 -t "$secs" -J \
