@@ -1,34 +1,41 @@
 #!/usr/bin/env bash
 # Overhead of podnet's BPF probes on the data path: iperf3 between two network namespaces joined by a
-# veth pair, for a fixed time, alternating runs WITHOUT podnet and WITH podnet running every BPF probe
-# (scraped every 5 s, as Prometheus would). Reports the median throughput of each, their ratio, and the
-# agent's CPU time per run.
+# veth pair, for a fixed time, alternating runs WITHOUT and WITH every BPF probe attached. One agent
+# runs throughout (scraped every 5 s, as Prometheus would); between runs its config is rewritten and
+# hot-reloaded to attach or detach the probes, so both sides pay the same JVM (JIT, GC, scrapes) and
+# the difference is the probes' own cost. Reports the median throughput of each side, the median and
+# quartiles of the per-pair ratio with/without, and the agent's CPU time per run.
 #
-#   sudo bench/overhead.sh [RUNS] [SECONDS]      default: 6 runs of each, 10 s each
+#   sudo bench/overhead.sh [PAIRS] [SECONDS]     default: 10 pairs of runs, 10 s each
+#   PODNET_BPF_PROBES="netiftx, softirq" ...     another probe set (default: all seven BPF probes)
 #
-# Alternating (without, with, without, with, ...) rather than all-without-then-all-with spreads drift
-# (thermal, other load) over both sides. Raw figures go to bench/results/overhead-<time>.txt.
+# Pairs alternate their order (without-with, with-without, ...) so drift (thermal, other jobs' load)
+# falls on both sides; the ratio within a pair compares runs seconds apart, which is what survives a
+# machine shared with other work. Raw figures go to bench/results/overhead-<time>.txt.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-runs=${1:-6}
+pairs=${1:-10}
 secs=${2:-10}
 probes=${PODNET_BPF_PROBES:-tcpretrans, tcpreset, tcpconn, packetloss, sockbuf, softirq, netiftx}
 [ "$(id -u)" -eq 0 ] || { echo "needs root (namespaces, BPF)" >&2; exit 1; }
 command -v iperf3 >/dev/null || "$root/scripts/install-deps" all
+command -v jq >/dev/null || "$root/scripts/install-deps" all
 
 p="pnbench$$"
 port=$((20000 + RANDOM % 20000))
 out="$root/bench/results"; mkdir -p "$out"
 raw="$out/overhead-$(date +%Y%m%d-%H%M%S).txt"
-cfg=$(mktemp --suffix=.yaml)
-agent_pid=""
+cfgdir=$(mktemp -d)
+cfg=$cfgdir/podnet.yaml
+agent_pid="" scraper=""
 
 cleanup() {
+  [ -n "$scraper" ] && kill "$scraper" 2>/dev/null || true
   [ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null || true
   ip netns pids "$p-srv" 2>/dev/null | xargs -r kill 2>/dev/null || true
   ip netns del "$p-cli" 2>/dev/null || true
   ip netns del "$p-srv" 2>/dev/null || true
-  rm -f "$cfg"
+  rm -rf "$cfgdir"
 }
 trap cleanup EXIT
 
@@ -39,47 +46,78 @@ for ns in "$p-cli" "$p-srv"; do ip -n "$ns" link set lo up; done
 ip -n "$p-cli" link set "${p}c" up; ip -n "$p-srv" link set "${p}s" up
 ip netns exec "$p-srv" iperf3 -s -D -B 10.250.0.2 >/dev/null
 
-printf 'listen: 127.0.0.1:%s\nminInterval: 0s\nprobes: [%s]\n' "$port" "$probes" > "$cfg"
+# The agent reloads its config when the content changes (checked every 2 s); rename makes it atomic.
+write_config() {
+  printf 'listen: 127.0.0.1:%s\nminInterval: 0s\nprobes: [%s]\n' "$port" "$1" > "$cfg.tmp"
+  mv "$cfg.tmp" "$cfg"
+}
+bpf_programs() { grep -l '^prog_id:' /proc/"$agent_pid"/fdinfo/* 2>/dev/null | wc -l; }
+probes_up() {
+  curl -sf "http://127.0.0.1:$port/metrics" | awk '/^podnet_probe_up\{/ && / 1(\.0)?$/' | wc -l
+}
+wanted=$(tr ',' '\n' <<<"$probes" | grep -c '[a-z]')
+
+# Attaches (with) or detaches (without) the probes and waits until the agent has done so.
+set_mode() {
+  if [ "$1" = with ]; then write_config "$probes"; else write_config ""; fi
+  for _ in $(seq 150); do
+    if [ "$1" = with ]; then
+      [ "$(probes_up)" -eq "$wanted" ] && [ "$(bpf_programs)" -gt 0 ] && break
+    else
+      [ "$(bpf_programs)" -eq 0 ] && break
+    fi
+    sleep 0.2
+  done
+  [ "$1" = without ] && [ "$(bpf_programs)" -ne 0 ] && { echo "probes still attached" >&2; exit 1; }
+  if [ "$1" = with ] && [ "$(probes_up)" -ne "$wanted" ]; then
+    echo "not all of [$probes] came up:" >&2
+    curl -sf "http://127.0.0.1:$port/metrics" | grep '^podnet_probe_up' >&2
+    exit 1
+  fi
+  sleep 1 # let the load and verification settle
+}
+
 "$root/bin/podnet" probes >/dev/null   # builds the jar once, outside the measured runs
+write_config ""
+"$root/bin/podnet" run --config "$cfg" >"$out/overhead-agent.log" 2>&1 &
+agent_pid=$!   # the JVM is the child of the launcher's exec: same pid
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/-/healthy" >/dev/null && break; sleep 0.2; done
+curl -sf "http://127.0.0.1:$port/metrics" >/dev/null
+( while sleep 5; do curl -sf "http://127.0.0.1:$port/metrics" >/dev/null || true; done ) & scraper=$!
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-
-start_agent() {
-  "$root/bin/podnet" run --config "$cfg" >"$out/overhead-agent.log" 2>&1 &
-  agent_pid=$!
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/-/healthy" >/dev/null && break; sleep 0.2; done
-  curl -sf "http://127.0.0.1:$port/metrics" >/dev/null
-  # the JVM is the child of the launcher's exec: same pid
-}
-stop_agent() { kill "$agent_pid"; wait "$agent_pid" 2>/dev/null || true; agent_pid=""; }
-
-iperf() {
-  ip netns exec "$p-cli" iperf3 -c 10.250.0.2 -t "$secs" -J | awk -F'[:,]' '/"sum_received"/{f=1} f && /"bits_per_second"/{print $2; exit}'
-}
-
-echo "mode run bits_per_second agent_cpu_seconds" > "$raw"
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$agent_pid/stat"; }
 hz=$(getconf CLK_TCK)
-for i in $(seq "$runs"); do
-  bps=$(iperf); echo "without $i $bps 0" | tee -a "$raw"
-  start_agent
-  t0=$(cpu_ticks "$agent_pid")
-  ( while sleep 5; do curl -sf "http://127.0.0.1:$port/metrics" >/dev/null || true; done ) & scraper=$!
-  bps=$(iperf)
-  kill "$scraper" 2>/dev/null || true
-  up=$(curl -sf "http://127.0.0.1:$port/metrics" | awk '/^podnet_probe_up/ && / 0(\.0)?$/{print}' )
-  [ -n "$up" ] && echo "warning: probes not up during the run: $up" | tee -a "$raw"
-  t1=$(cpu_ticks "$agent_pid")
-  echo "with $i $bps $(awk -v a="$t0" -v b="$t1" -v hz="$hz" 'BEGIN{printf "%.2f", (b-a)/hz}')" | tee -a "$raw"
-  stop_agent
+run() { # mode pair
+  set_mode "$1"
+  local t0 t1 bps load
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  t0=$(cpu_ticks)
+  bps=$(ip netns exec "$p-cli" iperf3 -c 10.250.0.2 -t "$secs" -J | jq '.end.sum_received.bits_per_second')
+  t1=$(cpu_ticks)
+  echo "$1 $2 $bps $(awk -v a="$t0" -v b="$t1" -v hz="$hz" 'BEGIN{printf "%.2f", (b-a)/hz}') $load" | tee -a "$raw"
+}
+
+# warm-up: the first attach verifies every program, the JIT compiles the agent's hot paths
+set_mode with; set_mode without
+echo "mode pair bits_per_second agent_cpu_seconds load1" > "$raw"
+for i in $(seq "$pairs"); do
+  if [ $((i % 2)) -eq 1 ]; then run without "$i"; run with "$i"; else run with "$i"; run without "$i"; fi
 done
 
 median() { sort -g | awk '{v[NR]=$1} END{ if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2 }'; }
+# quartile q (0.25, 0.75) by linear interpolation between order statistics
+quantile() { sort -g | awk -v q="$1" '{v[NR]=$1} END{ h=(NR-1)*q+1; l=int(h); print v[l] + (h-l)*(v[l+1 <= NR ? l+1 : l]-v[l]) }'; }
+ratios() { awk '$1=="without"{w[$2]=$3} $1=="with"{x[$2]=$3} END{for (i in x) if (w[i] > 0) print x[i]/w[i]}' "$raw"; }
 without=$(awk '$1=="without"{print $3}' "$raw" | median)
 with=$(awk '$1=="with"{print $3}' "$raw" | median)
-cpu=$(awk '$1=="with"{print $4}' "$raw" | median)
+ratio=$(ratios | median); q1=$(ratios | quantile 0.25); q3=$(ratios | quantile 0.75)
+cpu_with=$(awk '$1=="with"{print $4}' "$raw" | median)
+cpu_without=$(awk '$1=="without"{print $4}' "$raw" | median)
+load=$(awk 'NR>1{print $5}' "$raw" | sort -g | awk 'NR==1{lo=$1} {hi=$1} END{print lo "-" hi}')
 echo
-echo "| runs x seconds | median without (Gbit/s) | median with BPF probes (Gbit/s) | with / without | throughput loss | agent CPU per run (s) |"
-echo "|---|---|---|---|---|---|"
-awk -v r="$runs" -v s="$secs" -v a="$without" -v b="$with" -v c="$cpu" 'BEGIN{
-  printf "| %d x %d | %.2f | %.2f | %.3f | %.1f %% | %.2f |\n", r, s, a/1e9, b/1e9, b/a, (1-b/a)*100, c }'
+echo "| pairs x seconds | median without (Gbit/s) | median with (Gbit/s) | with / without, median of pairs (quartiles) | throughput loss | agent CPU per run with / without (s) | load average |"
+echo "|---|---|---|---|---|---|---|"
+awk -v r="$pairs" -v s="$secs" -v a="$without" -v b="$with" -v m="$ratio" -v q1="$q1" -v q3="$q3" \
+    -v cw="$cpu_with" -v co="$cpu_without" -v l="$load" 'BEGIN{
+  printf "| %d x %d | %.2f | %.2f | %.3f (%.3f-%.3f) | %.1f %% | %.2f / %.2f | %s |\n", r, s, a/1e9, b/1e9, m, q1, q3, (1-m)*100, cw, co, l }'
 echo "raw: $raw"

@@ -13,6 +13,13 @@ public final class BpfProgram {
             FunctionDescriptor.of(Libbpf.POINTER, Libbpf.POINTER, Libbpf.POINTER));
     private static final MethodHandle ATTACH_TRACEPOINT = Libbpf.function("bpf_program__attach_tracepoint",
             FunctionDescriptor.of(Libbpf.POINTER, Libbpf.POINTER, Libbpf.POINTER, Libbpf.POINTER));
+    private static final MethodHandle ATTACH_TRACE = Libbpf.function("bpf_program__attach_trace",
+            FunctionDescriptor.of(Libbpf.POINTER, Libbpf.POINTER));
+    private static final MethodHandle SECTION_NAME = Libbpf.function("bpf_program__section_name",
+            FunctionDescriptor.of(Libbpf.POINTER, Libbpf.POINTER));
+    private static final MethodHandle SET_ATTACH_TARGET = Libbpf.function("bpf_program__set_attach_target",
+            FunctionDescriptor.of(Libbpf.INT, Libbpf.POINTER, Libbpf.INT, Libbpf.POINTER));
+    private static final String BTF_TRACEPOINT_SECTION = "tp_btf/";
 
     private final BpfObject object;
     private final String name;
@@ -54,6 +61,61 @@ public final class BpfProgram {
         String target = "raw tracepoint " + tracepoint;
         return attach(target, (call, state) ->
                 (MemorySegment) ATTACH_RAW_TRACEPOINT.invokeExact(state, handle, call.allocateFrom(tracepoint)));
+    }
+
+    /**
+     * Whether this is a BTF-typed tracepoint program ({@code SEC("tp_btf/<name>")}): it reads its
+     * arguments as typed kernel pointers, so the tracepoint is fixed when the object is loaded
+     * ({@link #setBtfTracepoint}) and attached with {@link #attachBtfTracepoint}.
+     */
+    public boolean isBtfTracepoint() throws BpfException {
+        return object.guarded(() -> {
+            try (Arena call = Arena.ofConfined()) {
+                MemorySegment section = (MemorySegment) SECTION_NAME.invokeExact(Libbpf.newCallState(call), handle);
+                return !section.equals(MemorySegment.NULL)
+                        && section.reinterpret(Long.MAX_VALUE).getString(0).startsWith(BTF_TRACEPOINT_SECTION);
+            } catch (Throwable t) {
+                throw Libbpf.callFailed("bpf_program__section_name", t);
+            }
+        });
+    }
+
+    /**
+     * Points a BTF-typed tracepoint program at another tracepoint (by name, no category) than its
+     * section names; only before the object is loaded, since the verifier checks the program against
+     * that tracepoint's argument types. A tracepoint the kernel's BTF does not know fails here.
+     */
+    public void setBtfTracepoint(String tracepoint) throws BpfException {
+        object.guarded(() -> {
+            if (object.isLoaded()) {
+                throw new BpfException(describe() + ": the tracepoint of a loaded program cannot change");
+            }
+            try (Arena call = Arena.ofConfined()) {
+                MemorySegment state = Libbpf.newCallState(call);
+                LibbpfLog.Captured<Integer> result = LibbpfLog.capture(() -> {
+                    try {
+                        return (int) SET_ATTACH_TARGET.invokeExact(state, handle, 0, call.allocateFrom(tracepoint));
+                    } catch (Throwable t) {
+                        throw Libbpf.callFailed("bpf_program__set_attach_target", t);
+                    }
+                });
+                if (result.value() < 0) {
+                    // libbpf's ESRCH ("No such process") would only confuse: say what it means
+                    throw new BpfException(describe() + ": BTF tracepoint " + tracepoint
+                            + ": the kernel has no tracepoint of that name (none in its BTF)");
+                }
+                return null;
+            }
+        });
+    }
+
+    /**
+     * Attaches a BTF-typed tracepoint program to the tracepoint it was loaded for; {@code tracepoint}
+     * (that one's name) is only for messages.
+     */
+    public BpfAttachment attachBtfTracepoint(String tracepoint) throws BpfException {
+        return attach("BTF tracepoint " + tracepoint,
+                (call, state) -> (MemorySegment) ATTACH_TRACE.invokeExact(state, handle));
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.podnet.bpf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -164,6 +165,27 @@ class BpfBindingIT {
                     + "tracepoint podnet_no_such_tracepoint: No such file or directory"), e.getMessage());
             assertThrows(BpfException.class, () -> object.program("no_such_program"));
             assertThrows(BpfException.class, () -> object.map("no_such_map"));
+        }
+    }
+
+    @Test
+    void btfTypedTracepointProgramsGetTheirTracepointBeforeLoadingAndAttachWithoutAName() throws Exception {
+        try (BpfObject raw = BpfObject.openResource("bpf/tcpretrans.bpf.o")) {
+            assertFalse(raw.program("on_tcp_retransmit_skb").isBtfTracepoint(), "a raw_tp/ program");
+        }
+        try (BpfObject object = BpfObject.openResource("bpf/netiftx.bpf.o")) {
+            BpfProgram xmit = object.program("on_net_dev_xmit");
+            assertTrue(xmit.isBtfTracepoint(), "a tp_btf/ program");
+            BpfException unknown = assertThrows(BpfException.class, () -> xmit.setBtfTracepoint("podnet_no_such_tracepoint"));
+            assertTrue(unknown.getMessage().startsWith("program on_net_dev_xmit of netiftx.bpf.o: BTF tracepoint "
+                    + "podnet_no_such_tracepoint: the kernel has no tracepoint of that name"), unknown.getMessage());
+            xmit.setBtfTracepoint("net_dev_xmit");
+            object.load();
+            BpfAttachment attached = xmit.attachBtfTracepoint("net_dev_xmit");
+            assertEquals("BTF tracepoint net_dev_xmit", attached.target());
+            BpfException late = assertThrows(BpfException.class, () -> xmit.setBtfTracepoint("net_dev_queue"));
+            assertTrue(late.getMessage().contains("cannot change"), late.getMessage());
+            attached.close();
         }
     }
 

@@ -26,7 +26,9 @@ import java.util.Set;
  *
  * <p>Raw tracepoints, not classic ones: they need no tracefs (often unmounted, and absent from many
  * containers), and they hand the program the tracepoint's own arguments (the socket, the skb), whose
- * order is far more stable across kernels than the classic format's field layout.
+ * order is far more stable across kernels than the classic format's field layout. Programs in
+ * {@code tp_btf/} sections (BTF-typed raw tracepoints) are attached the same way, see
+ * {@link RawTracepointObject#openAndAttach}.
  *
  * <p>At each collection the aggregate maps are read once: the subclass exports them, the map fill
  * ({@code podnet_bpf_map_entries} / {@code _max_entries}) and refused inserts are reported, and entries
@@ -77,25 +79,15 @@ public abstract class KernelAggregateProbe implements Probe {
             throw new ProbeUnavailableException("kernel BTF missing (" + VMLINUX_BTF
                     + "): the kernel needs CONFIG_DEBUG_INFO_BTF for CO-RE programs");
         }
-        BpfObject loaded = null;
         try {
             prepare();
             List<TracepointHooks.Hook> hooks = TracepointHooks.resolve(info().name(), hooks(), settings);
-            loaded = BpfObject.openResource("bpf/" + objectFile());
-            loaded.load();
-            for (TracepointHooks.Hook hook : hooks) {
-                loaded.program(hook.program()).attachRawTracepoint(hook.rawName());
-            }
-            object = loaded;
+            object = RawTracepointObject.openAndAttach(objectFile(), hooks);
         } catch (BpfException e) {
             String hint = e.errno() == EPERM ? " (needs root, or CAP_BPF with CAP_PERFMON)" : "";
             throw new ProbeUnavailableException(e.getMessage() + hint, e);
         } catch (LinkageError e) {
             throw new ProbeUnavailableException("libbpf unusable: " + e.getMessage(), e);
-        } finally {
-            if (loaded != null && object != loaded) {
-                loaded.close(); // detaches whatever was attached before the failure
-            }
         }
     }
 

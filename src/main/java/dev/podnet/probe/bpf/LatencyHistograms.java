@@ -28,6 +28,19 @@ public final class LatencyHistograms {
         return mergeBelow(nanosecondBuckets, FIRST_BOUND_AT_LEAST);
     }
 
+    /** The bucket-wise sum of two histograms with the same bounds (one namespace's, from two CPUs, say). */
+    public static HistogramData sum(HistogramData a, HistogramData b) {
+        if (!Arrays.equals(a.upperBounds(), b.upperBounds())) {
+            throw new IllegalArgumentException("cannot add histograms with bounds " + Arrays.toString(a.upperBounds())
+                    + " and " + Arrays.toString(b.upperBounds()));
+        }
+        long[] counts = a.counts().clone();
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] += b.counts()[i];
+        }
+        return new HistogramData(a.upperBounds(), counts, a.sum() + b.sum());
+    }
+
     /**
      * Merges every bucket whose upper bound is below {@code minBound} into the first bucket whose bound
      * is not; counts, total and sum are unchanged. If no finite bound reaches {@code minBound}, the

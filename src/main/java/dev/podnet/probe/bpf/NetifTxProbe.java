@@ -6,6 +6,7 @@ import dev.podnet.probe.MetricSink;
 import dev.podnet.probe.Overhead;
 import dev.podnet.probe.ProbeInfo;
 import dev.podnet.probe.ProbeSource;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -22,6 +23,7 @@ public final class NetifTxProbe extends KernelAggregateProbe {
     static final String METRIC = "podnet_netif_tx_latency_seconds";
     private static final String MAP = "tx_latency";
     private static final List<String> PHASES = List.of("qdisc", "xmit");
+    private static final int PHASE_MASK = 0xff;
 
     @Override
     public ProbeInfo info() {
@@ -52,9 +54,16 @@ public final class NetifTxProbe extends KernelAggregateProbe {
         return List.of("queued_skbs");
     }
 
+    /** The kernel keys by (namespace, CPU << 8 | phase): a plain hash, see netiftx.bpf.c. Sums the CPUs. */
     @Override
     protected void export(AggregateSnapshot snapshot, MetricSink out) throws BpfException {
-        Map<NetnsAggregates.Key, HistogramData> histograms = snapshot.histograms(MAP, LatencyHistograms.NANOSECOND);
+        Map<NetnsAggregates.Key, HistogramData> histograms = new LinkedHashMap<>();
+        for (Map.Entry<NetnsAggregates.Key, HistogramData> e
+                : snapshot.histograms(MAP, LatencyHistograms.NANOSECOND).entrySet()) {
+            NetnsAggregates.Key perCpu = e.getKey();
+            histograms.merge(new NetnsAggregates.Key(perCpu.netns(), perCpu.label() & PHASE_MASK), e.getValue(),
+                    LatencyHistograms::sum);
+        }
         for (Map.Entry<NetnsAggregates.Key, HistogramData> e : histograms.entrySet()) {
             int label = e.getKey().label();
             sinkFor(out, e.getKey().netns()).histogram(METRIC,

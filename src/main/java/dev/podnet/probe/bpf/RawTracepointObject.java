@@ -2,9 +2,11 @@ package dev.podnet.probe.bpf;
 
 import dev.podnet.bpf.BpfException;
 import dev.podnet.bpf.BpfObject;
+import dev.podnet.bpf.BpfProgram;
 import dev.podnet.probe.ProbeUnavailableException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -13,7 +15,7 @@ import java.util.Map;
  * whose maps are not namespace aggregates (per-CPU arrays, for instance). It follows the same rules as
  * {@link KernelAggregateProbe}: the same settings ({@code tracepoint}, {@code tracepoints}), and every
  * failure (no BTF, no permission, unknown tracepoint, verifier refusal) makes the probe unavailable
- * with the reason, never anything else.
+ * with the reason, never anything else. {@link #openAndAttach} is the loading step both share.
  */
 final class RawTracepointObject {
     private static final Path VMLINUX_BTF = Path.of("/sys/kernel/btf/vmlinux");
@@ -31,24 +33,50 @@ final class RawTracepointObject {
             throw new ProbeUnavailableException("kernel BTF missing (" + VMLINUX_BTF
                     + "): the kernel needs CONFIG_DEBUG_INFO_BTF for CO-RE programs");
         }
-        BpfObject loaded = null;
-        boolean started = false;
         try {
-            loaded = BpfObject.openResource("bpf/" + objectFile);
-            loaded.load();
-            for (TracepointHooks.Hook hook : hooks) {
-                loaded.program(hook.program()).attachRawTracepoint(hook.rawName());
-            }
-            started = true;
-            return loaded;
+            return openAndAttach(objectFile, hooks);
         } catch (BpfException e) {
             String hint = e.errno() == EPERM ? " (needs root, or CAP_BPF with CAP_PERFMON)" : "";
             throw new ProbeUnavailableException(e.getMessage() + hint, e);
         } catch (LinkageError e) {
             throw new ProbeUnavailableException("libbpf unusable: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Opens the object, loads it and attaches every hook; on any failure closes it again (detaching
+     * whatever was attached before). Programs in {@code tp_btf/} sections (BTF-typed tracepoints, which
+     * read their arguments with plain loads rather than one probe-read call per field) get their
+     * tracepoint before loading, since the verifier checks them against its argument types; the others
+     * are plain raw tracepoint programs, attached by name after loading.
+     */
+    static BpfObject openAndAttach(String objectFile, List<TracepointHooks.Hook> hooks) throws BpfException {
+        BpfObject loaded = BpfObject.openResource("bpf/" + objectFile);
+        boolean started = false;
+        try {
+            List<Boolean> btfTyped = new ArrayList<>();
+            for (TracepointHooks.Hook hook : hooks) {
+                BpfProgram program = loaded.program(hook.program());
+                btfTyped.add(program.isBtfTracepoint());
+                if (btfTyped.getLast()) {
+                    program.setBtfTracepoint(hook.rawName());
+                }
+            }
+            loaded.load();
+            for (int i = 0; i < hooks.size(); i++) {
+                TracepointHooks.Hook hook = hooks.get(i);
+                BpfProgram program = loaded.program(hook.program());
+                if (btfTyped.get(i)) {
+                    program.attachBtfTracepoint(hook.rawName());
+                } else {
+                    program.attachRawTracepoint(hook.rawName());
+                }
+            }
+            started = true;
+            return loaded;
         } finally {
-            if (loaded != null && !started) {
-                loaded.close(); // on any failure: detaches whatever was attached before it
+            if (!started) {
+                loaded.close();
             }
         }
     }

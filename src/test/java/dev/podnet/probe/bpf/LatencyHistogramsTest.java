@@ -59,4 +59,21 @@ class LatencyHistogramsTest {
         HistogramData h = new HistogramData(new double[] {1e-6, 1e-3}, new long[] {1, 2, 3}, 1);
         assertEquals(h, LatencyHistograms.mergeBelow(h, 1e-6));
     }
+
+    @Test
+    void sumAddsBucketByBucketAndRefusesDifferentBounds() {
+        HistogramData a = LatencyHistograms.fromNanosecondSlots(kernelSlots(), 1_000L);
+        long[] other = new long[32];
+        other[11] = 3;
+        other[31] = 1;
+        HistogramData b = LatencyHistograms.fromNanosecondSlots(other, 500L);
+        HistogramData sum = LatencyHistograms.sum(a, b);
+        assertArrayEquals(a.upperBounds(), sum.upperBounds());
+        assertEquals(7 + 3, sum.counts()[1]);
+        assertEquals(17 + 1, sum.counts()[21], "+Inf");
+        assertEquals(a.count() + b.count(), sum.count());
+        assertEquals(1.5e-6, sum.sum(), 1e-15);
+        HistogramData shorter = new HistogramData(new double[] {1.0}, new long[] {1, 0}, 0.5);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> LatencyHistograms.sum(a, shorter));
+    }
 }
