@@ -92,7 +92,13 @@ run() { # mode pair
   local t0 t1 bps load
   load=$(cut -d' ' -f1 /proc/loadavg)
   t0=$(cpu_ticks)
-  bps=$(ip netns exec "$p-cli" iperf3 -c 10.250.0.2 -t "$secs" -J | jq '.end.sum_received.bits_per_second')
+  # iperf3 fails now and then on a busy machine ("control socket has closed unexpectedly"): try again
+  for _ in 1 2 3; do
+    bps=$(ip netns exec "$p-cli" iperf3 -c 10.250.0.2 -t "$secs" -J | jq '.end.sum_received.bits_per_second') || bps=""
+    [[ "$bps" =~ ^[0-9.e+]+$ ]] && break
+    echo "iperf3 failed (pair $2, $1), again" >&2; sleep 1; t0=$(cpu_ticks)
+  done
+  [[ "$bps" =~ ^[0-9.e+]+$ ]] || { echo "iperf3 failed three times" >&2; exit 1; }
   t1=$(cpu_ticks)
   echo "$1 $2 $bps $(awk -v a="$t0" -v b="$t1" -v hz="$hz" 'BEGIN{printf "%.2f", (b-a)/hz}') $load" | tee -a "$raw"
 }
