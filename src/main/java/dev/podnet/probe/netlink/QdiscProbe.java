@@ -7,13 +7,9 @@ import dev.podnet.netlink.Rtnetlink;
 import dev.podnet.netns.Netns;
 import dev.podnet.netns.NetnsReader;
 import dev.podnet.probe.MetricSink;
-import dev.podnet.probe.NodeView;
 import dev.podnet.probe.Overhead;
-import dev.podnet.probe.Probe;
-import dev.podnet.probe.ProbeContext;
 import dev.podnet.probe.ProbeInfo;
 import dev.podnet.probe.ProbeSource;
-import dev.podnet.probe.ProbeUnavailableException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +25,7 @@ import java.util.Map;
  * <p>Each namespace's socket is kept between collections ({@link NetlinkSocketCache}); the node-wide
  * hook only closes the sockets of namespaces that are gone.
  */
-public final class QdiscProbe implements Probe {
+public final class QdiscProbe extends CachedNetlinkProbe {
     private static final ProbeInfo INFO = new ProbeInfo("qdisc", ProbeSource.NETLINK, Overhead.LOW, true, true, true,
             "Qdisc bytes, packets, drops, requeues, overlimits, qlen, backlog per device (rtnetlink)");
     private static final String[] COUNTERS = {"bytes", "packets", "drops", "requeues", "overlimits"};
@@ -41,26 +37,13 @@ public final class QdiscProbe implements Probe {
         "Times the qdisc held packets back because they exceeded its limits (shaping, rate).",
     };
 
-    private volatile NetlinkSocketCache sockets;
-
-    @Override
-    public ProbeInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public void start(ProbeContext context) throws ProbeUnavailableException {
-        try (NetlinkSocket socket = NetlinkSocket.open(NetlinkSocket.NETLINK_ROUTE)) {
-            Rtnetlink.qdiscs(socket);
-        } catch (IOException e) {
-            throw new ProbeUnavailableException("RTM_GETQDISC dump failed: " + e.getMessage());
-        }
-        this.sockets = new NetlinkSocketCache(context.enterer(), NetlinkSocket.NETLINK_ROUTE);
+    public QdiscProbe() {
+        super(INFO, NetlinkSocket.NETLINK_ROUTE, Rtnetlink::qdiscs, "RTM_GETQDISC dump");
     }
 
     @Override
     public void collectNamespace(Netns netns, NetnsReader reader, MetricSink out) throws Exception {
-        Dump dump = sockets.withSocket(netns, QdiscProbe::dump);
+        Dump dump = sockets().withSocket(netns, QdiscProbe::dump);
         for (QdiscStats q : dump.qdiscs()) {
             String device = dump.devices().get(q.ifindex());
             if (device == null) {
@@ -91,21 +74,5 @@ public final class QdiscProbe implements Probe {
         }
         // Most pods have only noqueue devices: then the link dump is not needed at all.
         return new Dump(qdiscs, qdiscs.isEmpty() ? Map.of() : Rtnetlink.linkNames(socket));
-    }
-
-    @Override
-    public void collectNode(NodeView node, MetricSink out) {
-        NetlinkSocketCache current = sockets;
-        if (current != null) {
-            current.retainOnly(node.namespaces());
-        }
-    }
-
-    @Override
-    public void close() {
-        NetlinkSocketCache current = sockets;
-        if (current != null) {
-            current.close();
-        }
     }
 }

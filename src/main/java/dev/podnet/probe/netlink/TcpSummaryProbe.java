@@ -9,13 +9,9 @@ import dev.podnet.netlink.TcpSummary;
 import dev.podnet.netns.Netns;
 import dev.podnet.netns.NetnsReader;
 import dev.podnet.probe.MetricSink;
-import dev.podnet.probe.NodeView;
 import dev.podnet.probe.Overhead;
-import dev.podnet.probe.Probe;
-import dev.podnet.probe.ProbeContext;
 import dev.podnet.probe.ProbeInfo;
 import dev.podnet.probe.ProbeSource;
-import dev.podnet.probe.ProbeUnavailableException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
@@ -26,26 +22,13 @@ import java.nio.charset.StandardCharsets;
  * <p>Each namespace's socket is kept between collections ({@link NetlinkSocketCache}); the node-wide
  * hook only closes the sockets of namespaces that are gone.
  */
-public final class TcpSummaryProbe implements Probe {
+public final class TcpSummaryProbe extends CachedNetlinkProbe {
     private static final ProbeInfo INFO = new ProbeInfo("tcpsummary", ProbeSource.NETLINK, Overhead.LOW, true, true,
             true, "TCP sockets by state and established sockets' queued bytes, IPv4 and IPv6 (sock_diag)");
 
-    private volatile NetlinkSocketCache sockets;
-
-    @Override
-    public ProbeInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public void start(ProbeContext context) throws ProbeUnavailableException {
-        // One dump of our own namespace tells whether sock_diag answers for TCP at all (inet_diag built in).
-        try (NetlinkSocket socket = NetlinkSocket.open(NetlinkSocket.NETLINK_SOCK_DIAG)) {
-            SockDiag.tcpSummary(socket);
-        } catch (IOException e) {
-            throw new ProbeUnavailableException("sock_diag TCP dump failed: " + e.getMessage());
-        }
-        this.sockets = new NetlinkSocketCache(context.enterer(), NetlinkSocket.NETLINK_SOCK_DIAG);
+    /** One dump of our own namespace at start tells whether sock_diag answers for TCP (inet_diag built in). */
+    public TcpSummaryProbe() {
+        super(INFO, NetlinkSocket.NETLINK_SOCK_DIAG, SockDiag::tcpSummary, "sock_diag TCP dump");
     }
 
     @Override
@@ -56,7 +39,7 @@ public final class TcpSummaryProbe implements Probe {
         // dumped from then on (reading its sockstat would mean entering it every time).
         TcpSummary summary = null;
         if (netns.anyPid() < 0 || reader == null || tcpSocketsIn(reader)) {
-            summary = sockets.withSocket(netns, TcpSocketPresence::anyHere, SockDiag::tcpSummary);
+            summary = sockets().withSocket(netns, TcpSocketPresence::anyHere, SockDiag::tcpSummary);
         }
         if (summary == null) {
             summary = TcpSummary.EMPTY;
@@ -83,21 +66,5 @@ public final class TcpSummaryProbe implements Probe {
     /** An absent file is empty text: sockstat6 for "no IPv6", sockstat for "cannot tell", hence a dump. */
     private static String text(byte[] bytes) {
         return bytes == null ? "" : new String(bytes, StandardCharsets.US_ASCII);
-    }
-
-    @Override
-    public void collectNode(NodeView node, MetricSink out) {
-        NetlinkSocketCache current = sockets;
-        if (current != null) {
-            current.retainOnly(node.namespaces());
-        }
-    }
-
-    @Override
-    public void close() {
-        NetlinkSocketCache current = sockets;
-        if (current != null) {
-            current.close();
-        }
     }
 }
