@@ -35,6 +35,9 @@ public final class PodnetCollector implements MultiCollector {
             if (cached != null && System.nanoTime() - cachedAtNanos < minInterval.toNanos()) {
                 return cached;
             }
+            // Let the old snapshots go before the new ones are built: at most one set is on the heap,
+            // and the heap is what the agent's memory is mostly made of.
+            cached = null;
             CollectionEngine.Collection collection = engine.collect();
             lastCollection = collection;
             cached = SnapshotAssembler.assemble(collection.samples());

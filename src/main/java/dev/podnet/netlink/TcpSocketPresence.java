@@ -1,10 +1,8 @@
 package dev.podnet.netlink;
 
+import dev.podnet.netns.ProcFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 
 /**
  * Whether a namespace has any TCP socket a sock_diag dump could list, from its sockstat counters:
@@ -13,23 +11,20 @@ import java.nio.file.Path;
  * dump, which walks the host-wide hash tables, can be skipped: its answer would be empty.
  */
 public final class TcpSocketPresence {
-    private static final Path SOCKSTAT = Path.of("/proc/thread-self/net/sockstat");
-    private static final Path SOCKSTAT6 = Path.of("/proc/thread-self/net/sockstat6");
+    private static final String SOCKSTAT = "/proc/thread-self/net/sockstat";
+    private static final String SOCKSTAT6 = "/proc/thread-self/net/sockstat6";
 
     private TcpSocketPresence() {
     }
 
     /** For the calling thread's namespace (call it inside the namespace). */
     public static boolean anyHere() throws IOException {
-        return any(Files.readString(SOCKSTAT, StandardCharsets.US_ASCII), readOrEmpty(SOCKSTAT6));
+        // no sockstat: cannot tell, hence "maybe"; no sockstat6: IPv6 disabled, no IPv6 sockets
+        return any(textOrEmpty(ProcFiles.readOrNull(SOCKSTAT)), textOrEmpty(ProcFiles.readOrNull(SOCKSTAT6)));
     }
 
-    private static String readOrEmpty(Path file) throws IOException {
-        try {
-            return Files.readString(file, StandardCharsets.US_ASCII);
-        } catch (NoSuchFileException e) {
-            return ""; // IPv6 disabled: no sockstat6, no IPv6 sockets
-        }
+    private static String textOrEmpty(byte[] bytes) {
+        return bytes == null ? "" : new String(bytes, StandardCharsets.US_ASCII);
     }
 
     /**

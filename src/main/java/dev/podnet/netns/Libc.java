@@ -21,13 +21,17 @@ public final class Libc {
     public static final int CLONE_NEWNET = 0x40000000;
 
     private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    /** The layout of the segment that receives errno from the calls that capture it. */
+    public static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO =
             CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
     private static final MethodHandle OPEN = downcall("open",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), true);
+    private static final MethodHandle READ = downcall("read",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
+            true);
     private static final MethodHandle CLOSE = downcall("close",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), false);
     private static final MethodHandle SETNS = downcall("setns",
@@ -74,6 +78,33 @@ public final class Libc {
         } catch (Throwable t) {
             throw new IllegalStateException("open downcall failed", t);
         }
+    }
+
+    /**
+     * open(2) of a NUL-terminated path already in native memory, for loops that open thousands of files:
+     * no arena, no string copy per call. Returns the descriptor, or minus errno.
+     */
+    public static int open(MemorySegment cPath, int flags, MemorySegment callState) {
+        try {
+            int fd = (int) OPEN.invokeExact(callState, cPath, flags);
+            return fd >= 0 ? fd : -errno(callState);
+        } catch (Throwable t) {
+            throw new IllegalStateException("open downcall failed", t);
+        }
+    }
+
+    /** read(2) into {@code buffer}; returns the byte count (0 at the end), or minus errno. */
+    public static long read(int fd, MemorySegment buffer, MemorySegment callState) {
+        try {
+            long n = (long) READ.invokeExact(callState, fd, buffer, buffer.byteSize());
+            return n >= 0 ? n : -errno(callState);
+        } catch (Throwable t) {
+            throw new IllegalStateException("read downcall failed", t);
+        }
+    }
+
+    private static int errno(MemorySegment callState) {
+        return (int) ERRNO.get(callState, 0L);
     }
 
     public static void close(int fd) {

@@ -1,8 +1,6 @@
 package dev.podnet.netns;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -23,12 +21,6 @@ final class MountNetnsReader implements NetnsReader {
 
     @Override
     public byte[] read(String relative) throws IOException {
-        return enterer.call(netns, () -> {
-            try {
-                return Files.readAllBytes(threadSelf.resolve(relative));
-            } catch (NoSuchFileException e) {
-                return null;
-            }
-        });
+        return enterer.call(netns, () -> ProcFiles.readOrNull(threadSelf + "/" + relative));
     }
 }

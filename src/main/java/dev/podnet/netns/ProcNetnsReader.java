@@ -2,7 +2,6 @@ package dev.podnet.netns;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -12,28 +11,35 @@ import java.nio.file.Path;
 final class ProcNetnsReader implements NetnsReader {
     private final Netns netns;
     private final Path pidDir;
+    private final String prefix;
 
     ProcNetnsReader(Path procRoot, Netns netns) {
         this.netns = netns;
         this.pidDir = procRoot.resolve(Integer.toString(netns.anyPid()));
+        this.prefix = pidDir + "/";
     }
 
     @Override
     public byte[] read(String relative) throws IOException {
+        byte[] bytes;
         try {
-            return Files.readAllBytes(pidDir.resolve(relative));
-        } catch (NoSuchFileException e) {
-            // Either the file does not exist in this namespace, or the process is gone. Only the second
-            // is a vanished namespace; tell them apart by the process directory.
-            if (!Files.exists(pidDir)) {
-                throw new NetnsVanishedException(netns.inode(), "process " + pidDir.getFileName() + " exited");
-            }
-            return null;
+            bytes = ProcFiles.readOrNull(prefix + relative);
         } catch (IOException e) {
-            if (!Files.exists(pidDir)) {
-                throw new NetnsVanishedException(netns.inode(), "process " + pidDir.getFileName() + " exited");
-            }
-            throw e;
+            throw gone() ? vanished() : e;
         }
+        // Absent: either the file does not exist in this namespace, or the process is gone. Only the
+        // second is a vanished namespace; tell them apart by the process directory.
+        if (bytes == null && gone()) {
+            throw vanished();
+        }
+        return bytes;
+    }
+
+    private boolean gone() {
+        return !Files.exists(pidDir);
+    }
+
+    private NetnsVanishedException vanished() {
+        return new NetnsVanishedException(netns.inode(), "process " + pidDir.getFileName() + " exited");
     }
 }

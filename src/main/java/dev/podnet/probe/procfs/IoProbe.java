@@ -2,6 +2,7 @@ package dev.podnet.probe.procfs;
 
 import dev.podnet.netns.Netns;
 import dev.podnet.netns.NetnsReader;
+import dev.podnet.netns.ProcFiles;
 import dev.podnet.probe.MetricSink;
 import dev.podnet.probe.Overhead;
 import dev.podnet.probe.Probe;
@@ -14,7 +15,6 @@ import dev.podnet.procfs.ProcText;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -68,22 +68,18 @@ public final class IoProbe implements Probe {
         boolean anyRead = false;
         boolean noAccounting = false;
         for (int pid : netns.pids()) {
-            Path file = procRoot.resolve(Integer.toString(pid)).resolve("io");
+            String file = procRoot + "/" + pid + "/io";
             byte[] bytes;
             try {
-                bytes = Files.readAllBytes(file);
-            } catch (NoSuchFileException e) {
-                // exited, or a kernel built without CONFIG_TASK_IO_ACCOUNTING, which has no io files at all
-                noAccounting |= Files.isDirectory(file.getParent());
-                continue;
+                bytes = ProcFiles.readOrNull(file);
             } catch (AccessDeniedException e) {
-                throw new AccessDeniedException(file.toString(), null,
+                throw new AccessDeniedException(file, null,
                         "permission denied: podnet needs root (or CAP_SYS_PTRACE) to read other processes' I/O counters");
-            } catch (IOException e) {
-                if (Files.exists(file.getParent())) {
-                    throw e;
-                }
-                continue; // exited mid-read (ESRCH)
+            }
+            if (bytes == null) {
+                // exited, or a kernel built without CONFIG_TASK_IO_ACCOUNTING, which has no io files at all
+                noAccounting |= Files.isDirectory(procRoot.resolve(Integer.toString(pid)));
+                continue;
             }
             anyRead = true;
             ProcIoParser.ProcIo io = ProcIoParser.parse(ProcText.ascii(bytes));
