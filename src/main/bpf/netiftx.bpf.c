@@ -22,6 +22,12 @@
  * BTF-typed tracepoints (tp_btf): the arguments are typed kernel pointers, so fields are read with
  * plain loads (CO-RE relocated through vmlinux.h's preserve_access_index) instead of one
  * bpf_probe_read_kernel call each (about 20 ns apiece here).
+ *
+ * Sampling (sample_every = N > 1): even at that floor, three program runs with three clock reads per
+ * packet cost a few per cent of a fast stream, so each phase times about one packet in N. Each phase
+ * decides on its own (qdisc at net_dev_queue, xmit at net_dev_start_xmit) with a per-CPU countdown, so
+ * no decision rests on the skb address (freed skbs are reused at once: one address, many packets). An
+ * unsampled packet on a noqueue device costs per-CPU slot writes only: no clock read, no hash map.
  */
 #include "latency.h"
 
@@ -36,6 +42,29 @@ char LICENSE[] SEC("license") = "GPL";
  * most). An older slot belongs to a packet the device dropped; its address may already be reused.
  */
 #define MAX_DIRECT_NS 1000000ULL
+
+/*
+ * Observe about one packet in this many, per phase and CPU (probeSettings.netiftx.sampleEvery). User
+ * space sets it before loading, so the verifier knows the value: at 1 the sampling code is removed.
+ */
+const volatile __u32 sample_every = 1;
+
+/*
+ * Counts down one packet; true when this one is to be timed. The next count is drawn at random from 1
+ * to 2N - 1 (mean N), so packets that alternate in kind (data and ACKs on one device) are not sampled in
+ * step with them; the random draw is paid by sampled packets only.
+ */
+static __always_inline bool take_sample(__u32 *countdown)
+{
+	if (sample_every <= 1)
+		return true;
+	if (*countdown > 1) {
+		*countdown -= 1;
+		return false;
+	}
+	*countdown = bpf_get_prandom_u32() % (2 * sample_every - 1) + 1;
+	return true;
+}
 
 /*
  * Map index 0; label: CPU << 8 | phase (user space sums the CPUs); unit: nanoseconds. Keys are
@@ -66,10 +95,15 @@ struct {
 	__type(value, __u64);
 } queued_skbs SEC(".maps");
 
-/* The packet last queued on this CPU to a device queue without a qdisc. */
+/*
+ * The packet last queued on this CPU: a sampled one on a device queue without a qdisc (queued_ns set),
+ * or an unsampled one (queued_ns 0), which tells net_dev_start_xmit not to search queued_skbs for it.
+ */
 struct direct_slot {
 	__u64 skb;
 	__u64 queued_ns;
+	__u32 countdown; /* of the qdisc phase's sampling */
+	__u32 pad;
 };
 
 struct {
@@ -79,6 +113,7 @@ struct {
 	__type(value, struct direct_slot);
 } direct_slots SEC(".maps");
 
+/* One driver call in progress; started_ns 0 for a call that is not sampled. */
 struct xmit_frame {
 	__u64 started_ns;
 	__u64 dev;
@@ -88,7 +123,7 @@ struct xmit_frame {
 
 struct xmit_stack {
 	__u32 depth;
-	__u32 pad;
+	__u32 countdown; /* of the xmit phase's sampling */
 	struct xmit_frame frames[MAX_XMIT_NESTING];
 };
 
@@ -129,58 +164,81 @@ SEC("tp_btf/net_dev_queue")
 int BPF_PROG(on_net_dev_queue, struct sk_buff *skb)
 {
 	__u64 address = (__u64)skb;
-	__u64 now = bpf_ktime_get_ns();
 	struct direct_slot *slot;
 	__u32 zero = 0;
+	__u64 now;
 
+	slot = bpf_map_lookup_elem(&direct_slots, &zero);
+	if (!slot)
+		return 0;
+	if (!take_sample(&slot->countdown)) {
+		/* whether or not the device has a qdisc: such a packet is never in queued_skbs */
+		slot->skb = address;
+		slot->queued_ns = 0;
+		return 0;
+	}
+	now = bpf_ktime_get_ns();
 	if (has_qdisc(skb)) {
+		slot->skb = 0;
 		bpf_map_update_elem(&queued_skbs, &address, &now, BPF_ANY);
 		return 0;
 	}
-	slot = bpf_map_lookup_elem(&direct_slots, &zero);
-	if (slot) {
-		slot->skb = address;
-		slot->queued_ns = now;
-	}
+	slot->skb = address;
+	slot->queued_ns = now;
 	return 0;
 }
 
-/* When the packet was queued, from this CPU's slot or the LRU; 0 when it was not seen. */
-static __always_inline __u64 queued_at(__u64 address, __u64 now)
+/*
+ * When the packet was queued, if it was sampled; 0 otherwise. *now is the clock, read only when there is
+ * something to time. A slot that names another packet is consumed or stale either way (the next packet
+ * queued on this CPU refills it); only then may the packet be in queued_skbs. A stale slot naming a
+ * reused address makes a sample missed, never a wrong one: a sampled slot older than MAX_DIRECT_NS is
+ * dropped.
+ */
+static __always_inline __u64 queued_at(__u64 address, __u64 *now)
 {
 	struct direct_slot *slot;
 	__u64 *queued, at;
 	__u32 zero = 0;
 
 	slot = bpf_map_lookup_elem(&direct_slots, &zero);
-	if (slot && slot->skb) {
-		__u64 direct = slot->skb == address ? slot->queued_ns : 0;
-
-		/* consumed or stale either way: the next packet of a noqueue device refills it */
+	if (slot && slot->skb == address) {
+		at = slot->queued_ns;
 		slot->skb = 0;
-		if (direct)
-			return now - direct < MAX_DIRECT_NS ? direct : 0;
+		if (!at)
+			return 0;
+		*now = bpf_ktime_get_ns();
+		return *now - at < MAX_DIRECT_NS ? at : 0;
 	}
+	if (slot)
+		slot->skb = 0;
 	queued = bpf_map_lookup_elem(&queued_skbs, &address);
 	if (!queued)
 		return 0;
 	at = *queued;
 	bpf_map_delete_elem(&queued_skbs, &address);
+	*now = bpf_ktime_get_ns();
 	return at;
 }
 
+/*
+ * Every driver call gets a frame, sampled or not (an unsampled one costs a few stores), so that each
+ * net_dev_xmit pops the frame of its own call and a mismatch still means lost bookkeeping.
+ */
 SEC("tp_btf/net_dev_start_xmit")
 int BPF_PROG(on_net_dev_start_xmit, const struct sk_buff *skb, const struct net_device *dev)
 {
-	__u64 address = (__u64)skb;
-	__u64 now = bpf_ktime_get_ns();
-	__u32 netns = dev->nd_net.net->ns.inum; /* a typed pointer: plain loads */
-	__u32 zero = 0, depth;
+	__u64 now = 0, queued, waited;
+	__u32 zero = 0, depth, netns = 0;
 	struct xmit_stack *stack;
-	__u64 waited = elapsed_ns(queued_at(address, now), now);
+	struct xmit_frame *frame;
 
-	if (waited)
+	queued = queued_at((__u64)skb, &now);
+	waited = elapsed_ns(queued, now);
+	if (waited) {
+		netns = dev->nd_net.net->ns.inum; /* a typed pointer: plain loads */
 		observe(netns, PHASE_QDISC, waited);
+	}
 	stack = bpf_map_lookup_elem(&xmit_stacks, &zero);
 	if (!stack)
 		return 0;
@@ -190,10 +248,19 @@ int BPF_PROG(on_net_dev_start_xmit, const struct sk_buff *skb, const struct net_
 		depth = 0;
 	barrier_var(depth); /* MAX_XMIT_NESTING is a power of two: the mask bounds the index for the verifier */
 	depth &= MAX_XMIT_NESTING - 1;
-	stack->frames[depth].started_ns = now;
-	stack->frames[depth].dev = (__u64)dev;
-	stack->frames[depth].netns = netns;
+	frame = &stack->frames[depth];
+	frame->dev = (__u64)dev;
 	stack->depth = depth + 1;
+	if (!take_sample(&stack->countdown)) {
+		frame->started_ns = 0;
+		return 0;
+	}
+	if (!now)
+		now = bpf_ktime_get_ns();
+	if (!netns)
+		netns = dev->nd_net.net->ns.inum;
+	frame->started_ns = now;
+	frame->netns = netns;
 	return 0;
 }
 
@@ -221,6 +288,8 @@ int BPF_PROG(on_net_dev_xmit, struct sk_buff *skb, int rc, struct net_device *de
 		stack->depth = 0;
 		return 0;
 	}
+	if (!frame->started_ns)
+		return 0;
 	ran = elapsed_ns(frame->started_ns, bpf_ktime_get_ns());
 	if (ran)
 		observe(frame->netns, PHASE_XMIT, ran);

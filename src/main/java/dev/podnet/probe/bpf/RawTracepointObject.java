@@ -51,9 +51,22 @@ final class RawTracepointObject {
      * are plain raw tracepoint programs, attached by name after loading.
      */
     static BpfObject openAndAttach(String objectFile, List<TracepointHooks.Hook> hooks) throws BpfException {
+        return openAndAttach(objectFile, hooks, opened -> { });
+    }
+
+    /** What a probe sets on its opened object before it is loaded (constants, map sizes). */
+    @FunctionalInterface
+    interface BeforeLoad {
+        void apply(BpfObject opened) throws BpfException;
+    }
+
+    /** As {@link #openAndAttach(String, List)}, with {@code beforeLoad} applied between opening and loading. */
+    static BpfObject openAndAttach(String objectFile, List<TracepointHooks.Hook> hooks, BeforeLoad beforeLoad)
+            throws BpfException {
         BpfObject loaded = BpfObject.openResource("bpf/" + objectFile);
         boolean started = false;
         try {
+            beforeLoad.apply(loaded);
             List<Boolean> btfTyped = new ArrayList<>();
             for (TracepointHooks.Hook hook : hooks) {
                 BpfProgram program = loaded.program(hook.program());
