@@ -8,6 +8,7 @@
 #
 #   sudo bench/overhead.sh [PAIRS] [SECONDS]     default: 10 pairs of runs, 10 s each
 #   PODNET_BPF_PROBES="netiftx, softirq" ...     another probe set (default: all seven BPF probes)
+#   PODNET_PROBE_SETTINGS='netiftx: {sampleEvery: 1}' ...   probe settings (the inside of probeSettings: {...})
 #
 # Pairs alternate their order (without-with, with-without, ...) so drift (thermal, other jobs' load)
 # falls on both sides; the ratio within a pair compares runs seconds apart, which is what survives a
@@ -49,6 +50,7 @@ ip netns exec "$p-srv" iperf3 -s -D -B 10.250.0.2 >/dev/null
 # The agent reloads its config when the content changes (checked every 2 s); rename makes it atomic.
 write_config() {
   printf 'listen: 127.0.0.1:%s\nminInterval: 0s\nprobes: [%s]\n' "$port" "$1" > "$cfg.tmp"
+  [ -z "${PODNET_PROBE_SETTINGS:-}" ] || printf 'probeSettings: {%s}\n' "$PODNET_PROBE_SETTINGS" >> "$cfg.tmp"
   mv "$cfg.tmp" "$cfg"
 }
 bpf_programs() { grep -l '^prog_id:' /proc/"$agent_pid"/fdinfo/* 2>/dev/null | wc -l; }
