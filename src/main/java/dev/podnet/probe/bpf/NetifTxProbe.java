@@ -17,7 +17,7 @@ import java.util.Set;
  * net_dev_xmit): {@code phase="qdisc"} from dev_queue_xmit to the driver (queueing discipline,
  * segmentation, requeues), {@code phase="xmit"} the driver's transmit call. Series belong to the
  * namespace of the transmitting device. Runs for every packet, hence off by default; each phase times
- * about one packet in {@code sampleEvery} ({@link PacketSampling}), {@value #DEFAULT_SAMPLE_EVERY} unless
+ * about one packet in {@code sampleEvery} ({@link Sampling}), {@value #DEFAULT_SAMPLE_EVERY} unless
  * set, so the histograms count sampled packets and the sampling ratio is exported beside them.
  */
 public final class NetifTxProbe extends KernelAggregateProbe {
@@ -30,9 +30,10 @@ public final class NetifTxProbe extends KernelAggregateProbe {
     private static final int PHASE_MASK = 0xff;
     /** Keeps the probe's cost on a fast stream within issue 3's 3 % (see BENCHMARKS.md). */
     static final int DEFAULT_SAMPLE_EVERY = 16;
+    private static final String UNIT = "packet";
     static final String SAMPLE_RATIO_METRIC = "podnet_netif_tx_latency_sample_ratio";
 
-    private volatile PacketSampling sampling = new PacketSampling(DEFAULT_SAMPLE_EVERY);
+    private volatile Sampling sampling = new Sampling(DEFAULT_SAMPLE_EVERY);
 
     @Override
     public ProbeInfo info() {
@@ -55,19 +56,19 @@ public final class NetifTxProbe extends KernelAggregateProbe {
 
     @Override
     protected Set<String> ownSettings() {
-        return Set.of(PacketSampling.SETTING);
+        return Set.of(Sampling.SETTING);
     }
 
     @Override
     protected void checkOwnSettings(Map<String, Object> settings) {
-        PacketSampling.of(INFO.name(), settings, DEFAULT_SAMPLE_EVERY);
+        Sampling.of(INFO.name(), settings, DEFAULT_SAMPLE_EVERY, UNIT);
     }
 
     /** The sampling interval is a constant of the programs: the verifier then drops the sampling code at 1. */
     @Override
     protected void beforeLoad(BpfObject opened, Map<String, Object> settings) throws BpfException {
-        PacketSampling configured = PacketSampling.of(INFO.name(), settings, DEFAULT_SAMPLE_EVERY);
-        opened.map(".rodata").setInitialValue(configured.rodata());
+        Sampling configured = Sampling.of(INFO.name(), settings, DEFAULT_SAMPLE_EVERY, UNIT);
+        configured.applyTo(opened);
         sampling = configured;
     }
 
@@ -91,7 +92,7 @@ public final class NetifTxProbe extends KernelAggregateProbe {
             histograms.merge(new NetnsAggregates.Key(perCpu.netns(), perCpu.label() & PHASE_MASK), e.getValue(),
                     LatencyHistograms::sum);
         }
-        PacketSampling current = sampling;
+        Sampling current = sampling;
         out.gauge(SAMPLE_RATIO_METRIC, "Share of transmitted packets that podnet_netif_tx_latency_seconds observes "
                 + "in each phase: 1 / probeSettings.netiftx.sampleEvery. Divide its _count by this to estimate packets.",
                 current.ratio());

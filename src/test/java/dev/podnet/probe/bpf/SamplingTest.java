@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** netiftx's sampleEvery, as a config file gives it: checked when the config is loaded. */
-class PacketSamplingTest {
+/** The sampleEvery of netiftx and softirq, as a config file gives it: checked when the config is loaded. */
+class SamplingTest {
     private final ProbeCatalog catalog = ProbeCatalog.standard();
     private final ConfigLoader loader = new ConfigLoader(catalog.names(), catalog.defaultNames(), catalog::checkSettings);
 
@@ -36,16 +36,16 @@ class PacketSamplingTest {
     @Test
     void aGoodSampleEveryIsKeptAndSentToTheKernelAsItsOnlyConstant() throws ConfigException {
         Map<String, Object> settings = load("64").probeSettings().get("netiftx");
-        PacketSampling sampling = PacketSampling.of("netiftx", settings, NetifTxProbe.DEFAULT_SAMPLE_EVERY);
+        Sampling sampling = Sampling.of("netiftx", settings, NetifTxProbe.DEFAULT_SAMPLE_EVERY, "packet");
         assertEquals(64, sampling.every());
         assertEquals(1.0 / 64, sampling.ratio());
         assertArrayEquals(ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(64).array(), sampling.rodata());
-        assertEquals(1, PacketSampling.of("netiftx", load("1").probeSettings().get("netiftx"), 16).every());
+        assertEquals(1, Sampling.of("netiftx", load("1").probeSettings().get("netiftx"), 16, "packet").every());
     }
 
     @Test
     void withoutTheSettingTheDefaultApplies() {
-        assertEquals(NetifTxProbe.DEFAULT_SAMPLE_EVERY, PacketSampling.of("netiftx", Map.of(), NetifTxProbe.DEFAULT_SAMPLE_EVERY)
+        assertEquals(NetifTxProbe.DEFAULT_SAMPLE_EVERY, Sampling.of("netiftx", Map.of(), NetifTxProbe.DEFAULT_SAMPLE_EVERY, "packet")
                 .every());
     }
 
@@ -55,6 +55,15 @@ class PacketSamplingTest {
                 "probes: [netiftx]\nprobeSettings:\n  netiftx: {sampleevery: 4}\n"));
         assertEquals("probeSettings.netiftx.sampleevery: unknown setting; this probe knows [tracepoint, tracepoints, "
                 + "sampleEvery]", bad.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-1", "x"})
+    void softirqRefusesABadSampleEveryToo(String value) {
+        ConfigException bad = assertThrows(ConfigException.class, () -> loader.parse(
+                "probes: [softirq]\nprobeSettings:\n  softirq: {sampleEvery: " + value + "}\n"));
+        assertTrue(bad.getMessage().startsWith("probeSettings.softirq.sampleEvery: expected a whole number of softirqs "
+                + "from 1 (every softirq) to 1048576, got "), bad.getMessage());
     }
 
     @Test
