@@ -9,6 +9,8 @@
 #   sudo bench/overhead.sh [PAIRS] [SECONDS]     default: 10 pairs of runs, 10 s each
 #   PODNET_BPF_PROBES="netiftx, softirq" ...     another probe set (default: all seven BPF probes)
 #   PODNET_PROBE_SETTINGS='netiftx: {sampleEvery: 1}' ...   probe settings (the inside of probeSettings: {...})
+#   PODNET_BASELINE_PROBES="netiftx, softirq" ...  probes attached on BOTH sides: "with" adds PODNET_BPF_PROBES
+#                                                  to them, so the ratio is the added probes' marginal cost
 #
 # Pairs alternate their order (without-with, with-without, ...) so drift (thermal, other jobs' load)
 # falls on both sides; the ratio within a pair compares runs seconds apart, which is what survives a
@@ -57,20 +59,23 @@ bpf_programs() { grep -l '^prog_id:' /proc/"$agent_pid"/fdinfo/* 2>/dev/null | w
 probes_up() {
   curl -sf "http://127.0.0.1:$port/metrics" | awk '/^podnet_probe_up\{/ && / 1(\.0)?$/' | wc -l
 }
-wanted=$(tr ',' '\n' <<<"$probes" | grep -c '[a-z]')
+baseline=${PODNET_BASELINE_PROBES:-}
+base_wanted=$(tr ',' '\n' <<<"$baseline" | grep -c '[a-z]' || true)
+wanted=$((base_wanted + $(tr ',' '\n' <<<"$probes" | grep -c '[a-z]')))
+base_programs=0   # BPF programs of the baseline probes, counted once they are up
 
 # Attaches (with) or detaches (without) the probes and waits until the agent has done so.
 set_mode() {
-  if [ "$1" = with ]; then write_config "$probes"; else write_config ""; fi
+  if [ "$1" = with ]; then write_config "${baseline:+$baseline, }$probes"; else write_config "$baseline"; fi
   for _ in $(seq 150); do
     if [ "$1" = with ]; then
-      [ "$(probes_up)" -eq "$wanted" ] && [ "$(bpf_programs)" -gt 0 ] && break
+      [ "$(probes_up)" -eq "$wanted" ] && [ "$(bpf_programs)" -gt "$base_programs" ] && break
     else
-      [ "$(bpf_programs)" -eq 0 ] && break
+      [ "$(bpf_programs)" -eq "$base_programs" ] && [ "$(probes_up)" -eq "$base_wanted" ] && break
     fi
     sleep 0.2
   done
-  [ "$1" = without ] && [ "$(bpf_programs)" -ne 0 ] && { echo "probes still attached" >&2; exit 1; }
+  [ "$1" = without ] && [ "$(bpf_programs)" -ne "$base_programs" ] && { echo "probes still attached" >&2; exit 1; }
   if [ "$1" = with ] && [ "$(probes_up)" -ne "$wanted" ]; then
     echo "not all of [$probes] came up:" >&2
     curl -sf "http://127.0.0.1:$port/metrics" | grep '^podnet_probe_up' >&2
@@ -105,6 +110,12 @@ run() { # mode pair
   echo "$1 $2 $bps $(awk -v a="$t0" -v b="$t1" -v hz="$hz" 'BEGIN{printf "%.2f", (b-a)/hz}') $load" | tee -a "$raw"
 }
 
+if [ -n "$baseline" ]; then
+  write_config "$baseline"
+  for _ in $(seq 150); do [ "$(probes_up)" -eq "$base_wanted" ] && break; sleep 0.2; done
+  [ "$(probes_up)" -eq "$base_wanted" ] || { echo "baseline [$baseline] did not come up" >&2; exit 1; }
+  sleep 2; base_programs=$(bpf_programs)
+fi
 # warm-up: the first attach verifies every program, the JIT compiles the agent's hot paths
 set_mode with; set_mode without
 echo "mode pair bits_per_second agent_cpu_seconds load1" > "$raw"
