@@ -9,6 +9,8 @@
 #   sudo bench/overhead.sh [PAIRS] [SECONDS]     default: 10 pairs of runs, 10 s each
 #   PODNET_BPF_PROBES="netiftx, softirq" ...     another probe set (default: all seven BPF probes)
 #   PODNET_PROBE_SETTINGS='netiftx: {sampleEvery: 1}' ...   probe settings (the inside of probeSettings: {...})
+#   PODNET_IPERF_ARGS="-C cubic" ...              more iperf3 client options (here: the congestion control;
+#                                                  the default is the machine's, bbr on the reference VM)
 #   PODNET_BASELINE_PROBES="netiftx, softirq" ...  probes attached on BOTH sides: "with" adds PODNET_BPF_PROBES
 #                                                  to them, so the ratio is the added probes' marginal cost
 #
@@ -101,7 +103,7 @@ run() { # mode pair
   t0=$(cpu_ticks)
   # iperf3 fails now and then on a busy machine ("control socket has closed unexpectedly"): try again
   for _ in 1 2 3; do
-    bps=$(ip netns exec "$p-cli" iperf3 -c 10.250.0.2 -t "$secs" -J | jq '.end.sum_received.bits_per_second') || bps=""
+    bps=$(ip netns exec "$p-cli" iperf3 -c 10.250.0.2 -t "$secs" -J ${PODNET_IPERF_ARGS:-} | jq '.end.sum_received.bits_per_second') || bps=""
     [[ "$bps" =~ ^[0-9.e+]+$ ]] && break
     echo "iperf3 failed (pair $2, $1), again" >&2; sleep 1; t0=$(cpu_ticks)
   done
