@@ -5,6 +5,7 @@
 # the runs per second, nanoseconds per run and the share of one CPU it took.
 #
 #   sudo bench/bpf-cost.sh [SECONDS] [PROBE...]     default: 10 s; all seven BPF probes, one at a time
+#   PODNET_PROBE_SETTINGS='netiftx: {sampleEvery: 1}' ...   probe settings (the inside of probeSettings: {...})
 #
 # The statistics add two clock reads to every program run (some tens of ns), so these runs are never
 # used for throughput: overhead.sh measures that with the statistics off. Raw figures go to
@@ -59,6 +60,7 @@ echo "probe program runs runs_per_s ns_per_run cpu_percent gbit_per_s" | tee "$r
 sysctl -q -w kernel.bpf_stats_enabled=1
 for probe in "${probes[@]}"; do
   printf 'listen: 127.0.0.1:%s\nminInterval: 0s\nprobes: [%s]\n' "$port" "$probe" > "$cfg"
+  [ -z "${PODNET_PROBE_SETTINGS:-}" ] || printf 'probeSettings: {%s}\n' "$PODNET_PROBE_SETTINGS" >> "$cfg"
   "$root/bin/podnet" run --config "$cfg" >"$out/bpf-cost-agent.log" 2>&1 &
   agent_pid=$!
   up=""

@@ -8,6 +8,11 @@
 #
 #   sudo bench/overhead.sh [PAIRS] [SECONDS]     default: 10 pairs of runs, 10 s each
 #   PODNET_BPF_PROBES="netiftx, softirq" ...     another probe set (default: all seven BPF probes)
+#   PODNET_PROBE_SETTINGS='netiftx: {sampleEvery: 1}' ...   probe settings (the inside of probeSettings: {...})
+#   PODNET_IPERF_ARGS="-C cubic" ...              more iperf3 client options (here: the congestion control;
+#                                                  the default is the machine's, bbr on the reference VM)
+#   PODNET_BASELINE_PROBES="netiftx, softirq" ...  probes attached on BOTH sides: "with" adds PODNET_BPF_PROBES
+#                                                  to them, so the ratio is the added probes' marginal cost
 #
 # Pairs alternate their order (without-with, with-without, ...) so drift (thermal, other jobs' load)
 # falls on both sides; the ratio within a pair compares runs seconds apart, which is what survives a
@@ -49,26 +54,30 @@ ip netns exec "$p-srv" iperf3 -s -D -B 10.250.0.2 >/dev/null
 # The agent reloads its config when the content changes (checked every 2 s); rename makes it atomic.
 write_config() {
   printf 'listen: 127.0.0.1:%s\nminInterval: 0s\nprobes: [%s]\n' "$port" "$1" > "$cfg.tmp"
+  [ -z "${PODNET_PROBE_SETTINGS:-}" ] || printf 'probeSettings: {%s}\n' "$PODNET_PROBE_SETTINGS" >> "$cfg.tmp"
   mv "$cfg.tmp" "$cfg"
 }
 bpf_programs() { grep -l '^prog_id:' /proc/"$agent_pid"/fdinfo/* 2>/dev/null | wc -l; }
 probes_up() {
   curl -sf "http://127.0.0.1:$port/metrics" | awk '/^podnet_probe_up\{/ && / 1(\.0)?$/' | wc -l
 }
-wanted=$(tr ',' '\n' <<<"$probes" | grep -c '[a-z]')
+baseline=${PODNET_BASELINE_PROBES:-}
+base_wanted=$(tr ',' '\n' <<<"$baseline" | grep -c '[a-z]' || true)
+wanted=$((base_wanted + $(tr ',' '\n' <<<"$probes" | grep -c '[a-z]')))
+base_programs=0   # BPF programs of the baseline probes, counted once they are up
 
 # Attaches (with) or detaches (without) the probes and waits until the agent has done so.
 set_mode() {
-  if [ "$1" = with ]; then write_config "$probes"; else write_config ""; fi
+  if [ "$1" = with ]; then write_config "${baseline:+$baseline, }$probes"; else write_config "$baseline"; fi
   for _ in $(seq 150); do
     if [ "$1" = with ]; then
-      [ "$(probes_up)" -eq "$wanted" ] && [ "$(bpf_programs)" -gt 0 ] && break
+      [ "$(probes_up)" -eq "$wanted" ] && [ "$(bpf_programs)" -gt "$base_programs" ] && break
     else
-      [ "$(bpf_programs)" -eq 0 ] && break
+      [ "$(bpf_programs)" -eq "$base_programs" ] && [ "$(probes_up)" -eq "$base_wanted" ] && break
     fi
     sleep 0.2
   done
-  [ "$1" = without ] && [ "$(bpf_programs)" -ne 0 ] && { echo "probes still attached" >&2; exit 1; }
+  [ "$1" = without ] && [ "$(bpf_programs)" -ne "$base_programs" ] && { echo "probes still attached" >&2; exit 1; }
   if [ "$1" = with ] && [ "$(probes_up)" -ne "$wanted" ]; then
     echo "not all of [$probes] came up:" >&2
     curl -sf "http://127.0.0.1:$port/metrics" | grep '^podnet_probe_up' >&2
@@ -94,7 +103,7 @@ run() { # mode pair
   t0=$(cpu_ticks)
   # iperf3 fails now and then on a busy machine ("control socket has closed unexpectedly"): try again
   for _ in 1 2 3; do
-    bps=$(ip netns exec "$p-cli" iperf3 -c 10.250.0.2 -t "$secs" -J | jq '.end.sum_received.bits_per_second') || bps=""
+    bps=$(ip netns exec "$p-cli" iperf3 -c 10.250.0.2 -t "$secs" -J ${PODNET_IPERF_ARGS:-} | jq '.end.sum_received.bits_per_second') || bps=""
     [[ "$bps" =~ ^[0-9.e+]+$ ]] && break
     echo "iperf3 failed (pair $2, $1), again" >&2; sleep 1; t0=$(cpu_ticks)
   done
@@ -103,6 +112,12 @@ run() { # mode pair
   echo "$1 $2 $bps $(awk -v a="$t0" -v b="$t1" -v hz="$hz" 'BEGIN{printf "%.2f", (b-a)/hz}') $load" | tee -a "$raw"
 }
 
+if [ -n "$baseline" ]; then
+  write_config "$baseline"
+  for _ in $(seq 150); do [ "$(probes_up)" -eq "$base_wanted" ] && break; sleep 0.2; done
+  [ "$(probes_up)" -eq "$base_wanted" ] || { echo "baseline [$baseline] did not come up" >&2; exit 1; }
+  sleep 2; base_programs=$(bpf_programs)
+fi
 # warm-up: the first attach verifies every program, the JIT compiles the agent's hot paths
 set_mode with; set_mode without
 echo "mode pair bits_per_second agent_cpu_seconds load1" > "$raw"

@@ -8,7 +8,7 @@
  *
  * Cost per packet, kept low because this runs for every packet sent:
  * - qdisc phase, device queue without a qdisc (noqueue: veth, bridge, vlan - every pod's eth0): the
- *   driver is called right away on the same CPU, so one per-CPU slot carries the timestamp, no hash map;
+ *   driver is called right away on the same CPU, so this CPU's state carries the timestamp, no hash map;
  * - qdisc phase, device queue with a qdisc (physical NICs, shaped devices): the packet may leave from
  *   another CPU much later, so its timestamp waits in an LRU hash keyed by skb address: one insert,
  *   one lookup, one delete;
@@ -22,6 +22,11 @@
  * BTF-typed tracepoints (tp_btf): the arguments are typed kernel pointers, so fields are read with
  * plain loads (CO-RE relocated through vmlinux.h's preserve_access_index) instead of one
  * bpf_probe_read_kernel call each (about 20 ns apiece here).
+ *
+ * Sampling (sample_every = N > 1, latency.h): even at that floor, timing every packet (three clock reads,
+ * two histogram updates) costs a few per cent of a fast stream, so each phase times about one packet in
+ * N, deciding on its own (qdisc at net_dev_queue, xmit at net_dev_start_xmit). An unsampled packet on a
+ * noqueue device reads and writes one cache line of per-CPU state: no clock read, no hash map.
  */
 #include "latency.h"
 
@@ -33,7 +38,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define MAX_XMIT_NESTING 8
 /*
  * A noqueue device hands the packet to its driver within microseconds (software segmentation at
- * most). An older slot belongs to a packet the device dropped; its address may already be reused.
+ * most). An older timestamp belongs to a packet the device dropped; its address may already be reused.
  */
 #define MAX_DIRECT_NS 1000000ULL
 
@@ -55,9 +60,9 @@ static __always_inline void observe(__u32 netns, __u32 phase, __u64 ns)
 }
 
 /*
- * Packets between dev_queue_xmit and the driver, by skb address: the time they were queued. LRU, so
- * packets that never reach a driver (dropped by the qdisc, consumed by a virtual device) are evicted
- * instead of filling the map. The address is only a key, never dereferenced.
+ * Sampled packets between dev_queue_xmit and a driver with a qdisc in between, by skb address: the time
+ * they were queued. LRU, so packets that never reach a driver (dropped by the qdisc) are evicted instead
+ * of filling the map. The address is only a key, never dereferenced.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -66,19 +71,7 @@ struct {
 	__type(value, __u64);
 } queued_skbs SEC(".maps");
 
-/* The packet last queued on this CPU to a device queue without a qdisc. */
-struct direct_slot {
-	__u64 skb;
-	__u64 queued_ns;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct direct_slot);
-} direct_slots SEC(".maps");
-
+/* A sampled driver call in progress. */
 struct xmit_frame {
 	__u64 started_ns;
 	__u64 dev;
@@ -86,7 +79,24 @@ struct xmit_frame {
 	__u32 pad;
 };
 
-struct xmit_stack {
+/*
+ * This CPU's bookkeeping. The fields every packet touches come first and fit in 32 bytes; the frames
+ * are written for sampled driver calls only.
+ */
+struct cpu_state {
+	/*
+	 * The packet last queued on this CPU, with its time if it was sampled on a device without a qdisc,
+	 * 0 if it was not sampled: then net_dev_start_xmit need not search queued_skbs for it.
+	 */
+	__u64 queued_skb;
+	__u64 queued_ns;
+	__u32 qdisc_countdown; /* sampling of each phase, see take_sample */
+	__u32 xmit_countdown;
+	/*
+	 * Sampled driver calls in progress, innermost last: stacked devices (bridges, VLANs, tunnels)
+	 * transmit on their lower device from inside their own ndo_start_xmit. A call begins and ends on
+	 * one CPU with bottom halves off.
+	 */
 	__u32 depth;
 	__u32 pad;
 	struct xmit_frame frames[MAX_XMIT_NESTING];
@@ -96,8 +106,15 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct xmit_stack);
-} xmit_stacks SEC(".maps");
+	__type(value, struct cpu_state);
+} cpu_states SEC(".maps");
+
+static __always_inline struct cpu_state *this_cpu_state(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&cpu_states, &zero);
+}
 
 /*
  * Whether the packet's transmit queue has a qdisc that can hold it: the tracepoint fires once the
@@ -128,99 +145,116 @@ static __always_inline bool has_qdisc(const struct sk_buff *skb)
 SEC("tp_btf/net_dev_queue")
 int BPF_PROG(on_net_dev_queue, struct sk_buff *skb)
 {
+	struct cpu_state *state = this_cpu_state();
 	__u64 address = (__u64)skb;
-	__u64 now = bpf_ktime_get_ns();
-	struct direct_slot *slot;
-	__u32 zero = 0;
+	__u64 now;
 
+	if (!state)
+		return 0;
+	if (!take_sample(&state->qdisc_countdown)) {
+		/* whether or not the device has a qdisc: such a packet is never in queued_skbs */
+		state->queued_skb = address;
+		state->queued_ns = 0;
+		return 0;
+	}
+	now = bpf_ktime_get_ns();
 	if (has_qdisc(skb)) {
+		state->queued_skb = 0;
 		bpf_map_update_elem(&queued_skbs, &address, &now, BPF_ANY);
 		return 0;
 	}
-	slot = bpf_map_lookup_elem(&direct_slots, &zero);
-	if (slot) {
-		slot->skb = address;
-		slot->queued_ns = now;
-	}
+	state->queued_skb = address;
+	state->queued_ns = now;
 	return 0;
 }
 
-/* When the packet was queued, from this CPU's slot or the LRU; 0 when it was not seen. */
-static __always_inline __u64 queued_at(__u64 address, __u64 now)
+/*
+ * When the packet was queued, if it was sampled; 0 otherwise. *now is the clock, read only when there is
+ * something to time. The state's packet is consumed either way (the next packet queued on this CPU
+ * refills it); only a packet other than the state's may be in queued_skbs. A state naming a reused
+ * address (its packet was dropped before the driver) makes a sample missed, never a wrong one: a
+ * timestamp older than MAX_DIRECT_NS is not used.
+ */
+static __always_inline __u64 queued_at(struct cpu_state *state, __u64 address, __u64 *now)
 {
-	struct direct_slot *slot;
 	__u64 *queued, at;
-	__u32 zero = 0;
 
-	slot = bpf_map_lookup_elem(&direct_slots, &zero);
-	if (slot && slot->skb) {
-		__u64 direct = slot->skb == address ? slot->queued_ns : 0;
-
-		/* consumed or stale either way: the next packet of a noqueue device refills it */
-		slot->skb = 0;
-		if (direct)
-			return now - direct < MAX_DIRECT_NS ? direct : 0;
+	if (state->queued_skb == address) {
+		at = state->queued_ns;
+		state->queued_skb = 0;
+		if (!at)
+			return 0;
+		*now = bpf_ktime_get_ns();
+		return *now - at < MAX_DIRECT_NS ? at : 0;
 	}
+	state->queued_skb = 0;
 	queued = bpf_map_lookup_elem(&queued_skbs, &address);
 	if (!queued)
 		return 0;
 	at = *queued;
 	bpf_map_delete_elem(&queued_skbs, &address);
+	*now = bpf_ktime_get_ns();
 	return at;
 }
 
 SEC("tp_btf/net_dev_start_xmit")
 int BPF_PROG(on_net_dev_start_xmit, const struct sk_buff *skb, const struct net_device *dev)
 {
-	__u64 address = (__u64)skb;
-	__u64 now = bpf_ktime_get_ns();
-	__u32 netns = dev->nd_net.net->ns.inum; /* a typed pointer: plain loads */
-	__u32 zero = 0, depth;
-	struct xmit_stack *stack;
-	__u64 waited = elapsed_ns(queued_at(address, now), now);
+	struct cpu_state *state = this_cpu_state();
+	__u64 now = 0, queued, waited;
+	__u32 depth, netns = 0;
+	struct xmit_frame *frame;
 
-	if (waited)
-		observe(netns, PHASE_QDISC, waited);
-	stack = bpf_map_lookup_elem(&xmit_stacks, &zero);
-	if (!stack)
+	if (!state)
 		return 0;
-	depth = stack->depth;
+	queued = queued_at(state, (__u64)skb, &now);
+	waited = elapsed_ns(queued, now);
+	if (waited) {
+		netns = dev->nd_net.net->ns.inum; /* a typed pointer: plain loads */
+		observe(netns, PHASE_QDISC, waited);
+	}
+	if (!take_sample(&state->xmit_countdown))
+		return 0;
+	depth = state->depth;
 	/* Deeper than the kernel allows: an end was missed (probe attached mid-call); start afresh. */
 	if (depth >= MAX_XMIT_NESTING)
 		depth = 0;
 	barrier_var(depth); /* MAX_XMIT_NESTING is a power of two: the mask bounds the index for the verifier */
 	depth &= MAX_XMIT_NESTING - 1;
-	stack->frames[depth].started_ns = now;
-	stack->frames[depth].dev = (__u64)dev;
-	stack->frames[depth].netns = netns;
-	stack->depth = depth + 1;
+	frame = &state->frames[depth];
+	frame->started_ns = now ? now : bpf_ktime_get_ns();
+	frame->dev = (__u64)dev;
+	frame->netns = netns ? netns : dev->nd_net.net->ns.inum;
+	state->depth = depth + 1;
 	return 0;
 }
 
+/*
+ * The kernel always follows net_dev_start_xmit with net_dev_xmit on the same CPU (xmit_one), and the
+ * programs are attached end first and detached start first, so every frame is ended. A frame of
+ * another device on top is the enclosing sampled call of this unsampled one: left alone.
+ */
 SEC("tp_btf/net_dev_xmit")
 int BPF_PROG(on_net_dev_xmit, struct sk_buff *skb, int rc, struct net_device *dev, unsigned int len)
 {
-	__u32 zero = 0, depth;
-	struct xmit_stack *stack = bpf_map_lookup_elem(&xmit_stacks, &zero);
+	struct cpu_state *state = this_cpu_state();
 	struct xmit_frame *frame;
+	__u32 depth;
 	__u64 ran;
 
-	if (!stack || stack->depth == 0)
+	if (!state || state->depth == 0)
 		return 0;
-	depth = stack->depth - 1;
+	depth = state->depth - 1;
 	if (depth >= MAX_XMIT_NESTING) {
-		stack->depth = 0;
+		state->depth = 0;
 		return 0;
 	}
-	stack->depth = depth;
 	barrier_var(depth);
 	depth &= MAX_XMIT_NESTING - 1;
-	frame = &stack->frames[depth];
-	/* Not the call we saw begin: our bookkeeping is off; drop it rather than pair the wrong ends. */
-	if (frame->dev != (__u64)dev) {
-		stack->depth = 0;
+	frame = &state->frames[depth];
+	if (frame->dev != (__u64)dev)
 		return 0;
-	}
+	state->depth = depth;
 	ran = elapsed_ns(frame->started_ns, bpf_ktime_get_ns());
 	if (ran)
 		observe(frame->netns, PHASE_XMIT, ran);

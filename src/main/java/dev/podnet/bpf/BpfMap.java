@@ -25,6 +25,8 @@ public final class BpfMap {
     private static final MethodHandle MAX_ENTRIES = fn("bpf_map__max_entries", FunctionDescriptor.of(Libbpf.INT, Libbpf.POINTER));
     private static final MethodHandle SET_MAX_ENTRIES = fn("bpf_map__set_max_entries",
             FunctionDescriptor.of(Libbpf.INT, Libbpf.POINTER, Libbpf.INT));
+    private static final MethodHandle SET_INITIAL_VALUE = fn("bpf_map__set_initial_value",
+            FunctionDescriptor.of(Libbpf.INT, Libbpf.POINTER, Libbpf.POINTER, Libbpf.LONG));
 
     private final BpfObject object;
     private final String name;
@@ -96,6 +98,32 @@ public final class BpfMap {
                 throw e;
             } catch (Throwable t) {
                 throw Libbpf.callFailed("bpf_map__set_max_entries", t);
+            }
+        });
+    }
+
+    /**
+     * Replaces the whole contents of a global-data map ({@code .rodata}, {@code .data}) before the object
+     * is loaded: how user space sets a program's {@code const volatile} constants, which the verifier
+     * then knows. {@code value} must be exactly {@link #valueSize()} bytes.
+     */
+    public void setInitialValue(byte[] value) throws BpfException {
+        if (value.length != valueSize) {
+            throw new BpfException(describe() + ": initial value of " + value.length + " bytes, the map holds "
+                    + valueSize);
+        }
+        object.guarded(() -> {
+            try (Arena call = Arena.ofConfined()) {
+                MemorySegment data = call.allocateFrom(ValueLayout.JAVA_BYTE, value);
+                int rc = (int) SET_INITIAL_VALUE.invokeExact(Libbpf.newCallState(call), handle, data, (long) value.length);
+                if (rc < 0) {
+                    throw new BpfException(describe() + ": set initial value", rc, "");
+                }
+                return null;
+            } catch (BpfException e) {
+                throw e;
+            } catch (Throwable t) {
+                throw Libbpf.callFailed("bpf_map__set_initial_value", t);
             }
         });
     }

@@ -63,12 +63,30 @@ public abstract class KernelAggregateProbe implements Probe {
     protected void prepare() throws ProbeUnavailableException, BpfException {
     }
 
+    /** Settings of this probe besides {@code tracepoint} and {@code tracepoints}; none by default. */
+    protected Set<String> ownSettings() {
+        return Set.of();
+    }
+
+    /**
+     * Checks the values of {@link #ownSettings()} without acquiring anything.
+     *
+     * @throws IllegalArgumentException naming the bad setting
+     */
+    protected void checkOwnSettings(Map<String, Object> settings) {
+    }
+
+    /** Applies the (checked) settings to the opened object before it is loaded: its constants, say. */
+    protected void beforeLoad(BpfObject opened, Map<String, Object> settings) throws BpfException {
+    }
+
     /** Writes the probe's metrics from this collection's map contents. */
     protected abstract void export(AggregateSnapshot snapshot, MetricSink out) throws BpfException;
 
     @Override
     public final void checkSettings(Map<String, Object> settings) {
-        TracepointHooks.check(info().name(), hooks(), settings);
+        TracepointHooks.check(info().name(), hooks(), settings, ownSettings());
+        checkOwnSettings(settings);
     }
 
     @Override
@@ -82,7 +100,7 @@ public abstract class KernelAggregateProbe implements Probe {
         try {
             prepare();
             List<TracepointHooks.Hook> hooks = TracepointHooks.resolve(info().name(), hooks(), settings);
-            object = RawTracepointObject.openAndAttach(objectFile(), hooks);
+            object = RawTracepointObject.openAndAttach(objectFile(), hooks, opened -> beforeLoad(opened, settings));
         } catch (BpfException e) {
             String hint = e.errno() == EPERM ? " (needs root, or CAP_BPF with CAP_PERFMON)" : "";
             throw new ProbeUnavailableException(e.getMessage() + hint, e);

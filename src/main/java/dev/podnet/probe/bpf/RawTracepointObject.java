@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Loads a probe's BPF object from the jar and attaches its programs to raw tracepoints, for BPF probes
@@ -27,14 +28,24 @@ final class RawTracepointObject {
     /** The loaded object with all hooks attached; the caller closes it. */
     static BpfObject load(String probe, String objectFile, List<TracepointHooks.Hook> defaults,
                           Map<String, Object> settings) throws ProbeUnavailableException {
-        TracepointHooks.check(probe, defaults, settings);
+        return load(probe, objectFile, defaults, settings, Set.of(), opened -> { });
+    }
+
+    /**
+     * As {@link #load(String, String, List, Map)} for a probe with settings of its own ({@code ownKeys},
+     * checked by the caller), applied by {@code beforeLoad}.
+     */
+    static BpfObject load(String probe, String objectFile, List<TracepointHooks.Hook> defaults,
+                          Map<String, Object> settings, Set<String> ownKeys, BeforeLoad beforeLoad)
+            throws ProbeUnavailableException {
+        TracepointHooks.check(probe, defaults, settings, ownKeys);
         List<TracepointHooks.Hook> hooks = TracepointHooks.resolve(probe, defaults, settings);
         if (!Files.exists(VMLINUX_BTF)) {
             throw new ProbeUnavailableException("kernel BTF missing (" + VMLINUX_BTF
                     + "): the kernel needs CONFIG_DEBUG_INFO_BTF for CO-RE programs");
         }
         try {
-            return openAndAttach(objectFile, hooks);
+            return openAndAttach(objectFile, hooks, beforeLoad);
         } catch (BpfException e) {
             String hint = e.errno() == EPERM ? " (needs root, or CAP_BPF with CAP_PERFMON)" : "";
             throw new ProbeUnavailableException(e.getMessage() + hint, e);
@@ -51,9 +62,22 @@ final class RawTracepointObject {
      * are plain raw tracepoint programs, attached by name after loading.
      */
     static BpfObject openAndAttach(String objectFile, List<TracepointHooks.Hook> hooks) throws BpfException {
+        return openAndAttach(objectFile, hooks, opened -> { });
+    }
+
+    /** What a probe sets on its opened object before it is loaded (constants, map sizes). */
+    @FunctionalInterface
+    interface BeforeLoad {
+        void apply(BpfObject opened) throws BpfException;
+    }
+
+    /** As {@link #openAndAttach(String, List)}, with {@code beforeLoad} applied between opening and loading. */
+    static BpfObject openAndAttach(String objectFile, List<TracepointHooks.Hook> hooks, BeforeLoad beforeLoad)
+            throws BpfException {
         BpfObject loaded = BpfObject.openResource("bpf/" + objectFile);
         boolean started = false;
         try {
+            beforeLoad.apply(loaded);
             List<Boolean> btfTyped = new ArrayList<>();
             for (TracepointHooks.Hook hook : hooks) {
                 BpfProgram program = loaded.program(hook.program());

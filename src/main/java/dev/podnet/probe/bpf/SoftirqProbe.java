@@ -14,6 +14,7 @@ import dev.podnet.probe.ProbeUnavailableException;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Node-wide latency of the network softirqs (irq:softirq_raise / softirq_entry / softirq_exit), the
@@ -21,20 +22,29 @@ import java.util.Map;
  * {@code phase="wait"} is from raise to the start of the run on the same CPU: long waits mean the CPU
  * was busy with other interrupts or the work was pushed to ksoftirqd and waited for the scheduler.
  * {@code phase="run"} is one run of the handler. Softirqs belong to CPUs, not to namespaces, so the
- * series carry no namespace labels.
+ * series carry no namespace labels. Each phase times about one softirq in {@code sampleEvery}
+ * ({@link Sampling}), {@value #DEFAULT_SAMPLE_EVERY} unless set, so the histograms count sampled
+ * softirqs and the sampling ratio is exported beside them.
  */
 public final class SoftirqProbe implements Probe {
     private static final ProbeInfo INFO = new ProbeInfo("softirq", ProbeSource.BPF, Overhead.MEDIUM, true, false, true,
             "Network softirq (NET_RX, NET_TX) wait and run latency, node-wide (tracepoints irq:softirq_*)");
     static final String METRIC = "podnet_softirq_latency_seconds";
+    /** Keeps the probe's cost on a busy node small (see BENCHMARKS.md). */
+    static final int DEFAULT_SAMPLE_EVERY = 16;
+    static final String SAMPLE_RATIO_METRIC = "podnet_softirq_latency_sample_ratio";
     private static final String HELP = "Network softirq latency: wait (raised until it starts running on that CPU) "
-            + "and run (one run of the handler), by softirq type.";
+            + "and run (one run of the handler), by softirq type. Sampled: one softirq in "
+            + "probeSettings.softirq.sampleEvery (default " + DEFAULT_SAMPLE_EVERY + ") per phase, so _count counts "
+            + "sampled softirqs; see " + SAMPLE_RATIO_METRIC + ".";
+    private static final String UNIT = "softirq";
     private static final String MAP = "softirq_latency";
     /** Index in the map: type * 2 + phase, as in softirq.bpf.c. */
     private static final List<String> TYPES = List.of("net_tx", "net_rx");
     private static final List<String> PHASES = List.of("wait", "run");
 
     private volatile BpfObject object;
+    private volatile Sampling sampling = new Sampling(DEFAULT_SAMPLE_EVERY);
 
     private static final List<TracepointHooks.Hook> HOOKS = List.of(
             new TracepointHooks.Hook("on_softirq_raise", "irq/softirq_raise"),
@@ -48,12 +58,17 @@ public final class SoftirqProbe implements Probe {
 
     @Override
     public void checkSettings(Map<String, Object> settings) {
-        TracepointHooks.check(INFO.name(), HOOKS, settings);
+        TracepointHooks.check(INFO.name(), HOOKS, settings, Set.of(Sampling.SETTING));
+        Sampling.of(INFO.name(), settings, DEFAULT_SAMPLE_EVERY, UNIT);
     }
 
     @Override
     public void start(ProbeContext context) throws ProbeUnavailableException {
-        object = RawTracepointObject.load(INFO.name(), "softirq.bpf.o", HOOKS, context.settings());
+        checkSettings(context.settings());
+        Sampling configured = Sampling.of(INFO.name(), context.settings(), DEFAULT_SAMPLE_EVERY, UNIT);
+        object = RawTracepointObject.load(INFO.name(), "softirq.bpf.o", HOOKS, context.settings(),
+                Set.of(Sampling.SETTING), configured::applyTo);
+        sampling = configured;
     }
 
     @Override
@@ -62,6 +77,9 @@ public final class SoftirqProbe implements Probe {
         if (current == null) {
             return;
         }
+        out.gauge(SAMPLE_RATIO_METRIC, "Share of network softirqs that podnet_softirq_latency_seconds observes in "
+                + "each phase: 1 / probeSettings.softirq.sampleEvery. Divide its _count by this to estimate softirqs.",
+                sampling.ratio());
         BpfMap map = current.map(MAP);
         int fields = map.valueSize() / Long.BYTES;
         for (int type = 0; type < TYPES.size(); type++) {

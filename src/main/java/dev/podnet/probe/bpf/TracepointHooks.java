@@ -34,10 +34,20 @@ final class TracepointHooks {
      * @throws IllegalArgumentException naming the bad setting
      */
     static void check(String probe, List<Hook> defaults, Map<String, Object> settings) {
+        check(probe, defaults, settings, Set.of());
+    }
+
+    /**
+     * As {@link #check(String, List, Map)} for a probe that also has settings of its own, {@code ownKeys},
+     * whose values it checks itself.
+     */
+    static void check(String probe, List<Hook> defaults, Map<String, Object> settings, Set<String> ownKeys) {
         for (String key : settings.keySet()) {
-            if (!SETTINGS.contains(key)) {
+            if (!SETTINGS.contains(key) && !ownKeys.contains(key)) {
+                List<String> known = new ArrayList<>(List.of("tracepoint", "tracepoints"));
+                known.addAll(ownKeys.stream().sorted().toList());
                 throw new IllegalArgumentException("probeSettings." + probe + "." + key
-                        + ": unknown setting; this probe knows " + SETTINGS);
+                        + ": unknown setting; this probe knows " + known);
             }
         }
         resolve(probe, defaults, settings);

@@ -15,12 +15,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Transmit latency is attributed to the namespace whose device sent the packets, both phases, every
- * packet: on a device without a qdisc (veth's default, a pod's eth0) and on one whose qdisc holds
- * packets back (a token bucket), where packets wait and may leave from another CPU.
+ * Transmit latency is attributed to the namespace whose device sent the packets, both phases: every
+ * packet with {@code sampleEvery: 1}, on a device without a qdisc (veth's default, a pod's eth0) and on
+ * one whose qdisc holds packets back (a token bucket), where packets wait and may leave from another
+ * CPU; about one packet in N with {@code sampleEvery: N}, the default being sampled.
  */
 class NetifTxProbeIT {
     private static final int DATAGRAMS = 500;
+    private static final String EVERY_PACKET = """
+            probes: [netiftx]
+            probeDeadline: 60s
+            probeSettings:
+              netiftx: {sampleEvery: 1}
+            """;
 
     @BeforeAll
     static void root() {
@@ -31,7 +38,7 @@ class NetifTxProbeIT {
     @Test
     void everyDatagramSentIsObservedInBothPhasesOfTheSendersNamespace() throws Exception {
         try (NetnsLab lab = new NetnsLab();
-             TestAgent agent = TestAgent.start("probes: [netiftx]\nprobeDeadline: 60s\n")) {
+             TestAgent agent = TestAgent.start(EVERY_PACKET)) {
             String sender = lab.add("snd");
             String receiver = lab.add("rcv");
             lab.veth(sender, "10.242.1.1/24", receiver, "10.242.1.2/24");
@@ -46,14 +53,19 @@ class NetifTxProbeIT {
                 }
             }
             Scrape scrape = agent.scrape();
+            long[] sent = transmitted(lab, sender, lab.lastVeth()[0]);
 
             assertEquals(1, scrape.value("podnet_probe_up", "probe", "netiftx"));
+            assertEquals(1.0, scrape.value(NetifTxProbe.SAMPLE_RATIO_METRIC), "every packet is observed");
             String senderInode = String.valueOf(lab.inode(sender));
             for (String phase : new String[] {"qdisc", "xmit"}) {
                 ScrapedHistogram h = ScrapedHistogram.of(scrape, NetifTxProbe.METRIC, "netns", senderInode, "phase", phase);
-                System.out.printf("sender %s: count %.0f, mean %.3f us%n", phase, h.count(), h.sum() / h.count() * 1e6);
+                System.out.printf("sender %s: count %.0f of %d packets sent, mean %.3f us%n", phase, h.count(), sent[0],
+                        h.sum() / h.count() * 1e6);
                 assertTrue(h.count() >= DATAGRAMS + 1, phase + ": every datagram the sender's veth sent is observed, got "
                         + h.count());
+                assertTrue(h.count() <= sent[0] + sent[1], phase + ": no more than the veth sent or dropped, "
+                        + h.count() + " against " + sent[0] + " + " + sent[1]);
                 h.assertConsistent();
             }
             // the receiver's veth sent only ARP replies: the sender's packets are not attributed to it
@@ -69,7 +81,7 @@ class NetifTxProbeIT {
     void packetsHeldByAQdiscAreObservedWithTheirWaitingTime() throws Exception {
         int datagrams = 200;
         try (NetnsLab lab = new NetnsLab();
-             TestAgent agent = TestAgent.start("probes: [netiftx]\nprobeDeadline: 60s\n")) {
+             TestAgent agent = TestAgent.start(EVERY_PACKET)) {
             String sender = lab.add("snd");
             String receiver = lab.add("rcv");
             lab.veth(sender, "10.242.2.1/24", receiver, "10.242.2.2/24");
@@ -101,5 +113,57 @@ class NetifTxProbeIT {
             assertTrue(qdisc.count() - underOneMs >= datagrams / 2,
                     "most datagrams waited in the token bucket for over 1 ms: " + qdisc.buckets());
         }
+    }
+
+    /**
+     * With sampleEvery: N each phase times about one packet in N, drawn at random intervals per CPU: the
+     * counts are near packets / N (a standard deviation of a few per cent at these numbers), far from
+     * both every packet and none.
+     */
+    @Test
+    void withSampleEveryNAboutOnePacketInNIsObserved() throws Exception {
+        int every = 8;
+        int datagrams = 4000;
+        try (NetnsLab lab = new NetnsLab();
+             TestAgent agent = TestAgent.start("probes: [netiftx]\nprobeDeadline: 60s\nprobeSettings:\n  netiftx: {sampleEvery: "
+                     + every + "}\n")) {
+            String sender = lab.add("snd");
+            String receiver = lab.add("rcv");
+            lab.veth(sender, "10.242.3.1/24", receiver, "10.242.3.2/24");
+            InetSocketAddress to = new InetSocketAddress("10.242.3.2", 7100);
+            try (DatagramChannel in = lab.inNetns(receiver, () -> DatagramChannel.open().bind(to));
+                 DatagramChannel out = lab.inNetns(sender, DatagramChannel::open)) {
+                ByteBuffer payload = ByteBuffer.allocate(200);
+                out.send(payload.clear(), to);
+                assertEquals(1, NetnsSockets.receive(in, 1), "the first datagram crossed the veth");
+                for (int i = 0; i < datagrams; i++) {
+                    out.send(payload.clear(), to);
+                }
+            }
+            long packets = transmitted(lab, sender, lab.lastVeth()[0])[0];
+            Scrape scrape = agent.scrape();
+
+            assertEquals(1.0 / every, scrape.value(NetifTxProbe.SAMPLE_RATIO_METRIC), 1e-12);
+            for (String phase : new String[] {"qdisc", "xmit"}) {
+                ScrapedHistogram h = ScrapedHistogram.of(scrape, NetifTxProbe.METRIC, "netns",
+                        String.valueOf(lab.inode(sender)), "phase", phase);
+                System.out.printf("sampled %s: count %.0f of %d packets, expected about %d%n", phase, h.count(), packets,
+                        packets / every);
+                h.assertConsistent();
+                assertTrue(h.count() > packets / every * 0.7 && h.count() < packets / every * 1.3,
+                        phase + ": about one packet in " + every + " of " + packets + ", got " + h.count());
+            }
+        }
+    }
+
+    /** The device's transmitted and dropped packets, as the namespace's /proc/net/dev counts them. */
+    private static long[] transmitted(NetnsLab lab, String ns, String device) {
+        for (String line : lab.procFile(ns, "net/dev").split("\n")) {
+            String[] parts = line.trim().split("[:\\s]+");
+            if (parts[0].equals(device)) {
+                return new long[] {Long.parseLong(parts[10]), Long.parseLong(parts[12])};
+            }
+        }
+        throw new AssertionError("no device " + device + " in " + ns + "'s net/dev");
     }
 }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Network softirqs measured against the kernel's own count of them (/proc/softirqs). NET_RX comes from
  * veth receive (the backlog); NET_TX from a token bucket qdisc whose timer reschedules the device
- * through the NET_TX softirq.
+ * through the NET_TX softirq. With {@code sampleEvery: 1} every run is timed; with N, about one in N.
  */
 class SoftirqProbeIT {
     private static final int DATAGRAMS = 300;
@@ -32,8 +32,7 @@ class SoftirqProbeIT {
 
     @Test
     void netRxAndNetTxRunsAndWaitsAreCountedWithinTheKernelsOwnSoftirqCounts() throws Exception {
-        // a generous deadline: on a loaded machine a late collection would serve the previous values
-        try (NetnsLab lab = new NetnsLab(); TestAgent agent = TestAgent.start("probes: [softirq]\nprobeDeadline: 60s\n")) {
+        try (NetnsLab lab = new NetnsLab(); TestAgent agent = TestAgent.start(config(1))) {
             String a = lab.add("tx");
             String b = lab.add("rx");
             lab.veth(a, "10.241.1.1/24", b, "10.241.1.2/24");
@@ -50,6 +49,7 @@ class SoftirqProbeIT {
             long[] s3 = kernelSoftirqs();
 
             assertEquals(1, after.value("podnet_probe_up", "probe", "softirq"), "probe running");
+            assertEquals(1.0, after.value(SoftirqProbe.SAMPLE_RATIO_METRIC), "every softirq is timed");
             int cpus = Runtime.getRuntime().availableProcessors();
             String[] types = {"net_tx", "net_rx"};
             for (int t = 0; t < types.length; t++) {
@@ -76,6 +76,53 @@ class SoftirqProbeIT {
             assertTrue(after.find(SoftirqProbe.METRIC + "_count").stream().allMatch(s -> s.label("netns").isEmpty()),
                     "node-wide series carry no namespace labels");
         }
+    }
+
+    /**
+     * With sampleEvery: N, each phase times about one softirq in N (at random intervals of 1 to 2N - 1
+     * per CPU): the counts are near the kernel's / N, far from both every run and none.
+     */
+    @Test
+    void withSampleEveryNAboutOneSoftirqInNIsTimed() throws Exception {
+        int every = 4;
+        try (NetnsLab lab = new NetnsLab(); TestAgent agent = TestAgent.start(config(every))) {
+            String a = lab.add("tx");
+            String b = lab.add("rx");
+            lab.veth(a, "10.241.1.1/24", b, "10.241.1.2/24");
+            lab.exec(a, "tc", "qdisc", "add", "dev", lab.lastVeth()[0], "root", "tbf", "rate", "2mbit", "burst", "1600",
+                    "latency", "2s");
+
+            long[] s0 = kernelSoftirqs();
+            Scrape before = agent.scrape();
+            long[] s1 = kernelSoftirqs();
+            sendAndReceive(lab, a, b);
+            long[] s2 = kernelSoftirqs();
+            Scrape after = agent.scrape();
+            long[] s3 = kernelSoftirqs();
+
+            assertEquals(1.0 / every, after.value(SoftirqProbe.SAMPLE_RATIO_METRIC), 1e-12);
+            int cpus = Runtime.getRuntime().availableProcessors();
+            String[] types = {"net_tx", "net_rx"};
+            for (int t = 0; t < types.length; t++) {
+                String type = types[t];
+                long kernelLow = s2[t] - s1[t];
+                long kernelHigh = s3[t] - s0[t];
+                for (String phase : new String[] {"run", "wait"}) {
+                    double timed = count(after, type, phase) - count(before, type, phase);
+                    System.out.printf("%s %s: podnet timed %.0f, kernel ran %d..%d, expected about 1 in %d%n", type, phase,
+                            timed, kernelLow, kernelHigh, every);
+                    assertTrue(timed >= kernelLow / every * 0.5 && timed <= (double) kernelHigh / every * 1.5 + cpus,
+                            type + " " + phase + ": about one in " + every + " of " + kernelLow + ".." + kernelHigh
+                                    + " softirqs timed, got " + timed);
+                }
+                ScrapedHistogram.of(after, SoftirqProbe.METRIC, "type", type, "phase", "run").assertConsistent();
+            }
+        }
+    }
+
+    private static String config(int sampleEvery) {
+        // a generous deadline: on a loaded machine a late collection would serve the previous values
+        return "probes: [softirq]\nprobeDeadline: 60s\nprobeSettings:\n  softirq: {sampleEvery: " + sampleEvery + "}\n";
     }
 
     private static double count(Scrape scrape, String type, String phase) {
