@@ -23,3 +23,9 @@ SEC("raw_tp/net_dev_xmit") int BPF_PROG(r_xmit) { return 0; }
 SEC("raw_tp/softirq_raise") int BPF_PROG(r_raise) { return 0; }
 SEC("raw_tp/softirq_entry") int BPF_PROG(r_entry) { return 0; }
 SEC("raw_tp/softirq_exit") int BPF_PROG(r_exit) { return 0; }
+
+/* On sys_enter, for bench/floor/dispatch.sh: a getppid() loop prices one run, and one clock read. */
+__u64 last_ns;
+SEC("tp_btf/sys_enter") int BPF_PROG(s_empty) { return 0; }
+SEC("raw_tp/sys_enter") int BPF_PROG(s_empty_raw) { return 0; }
+SEC("tp_btf/sys_enter") int BPF_PROG(s_clock) { last_ns = bpf_ktime_get_ns(); return 0; }
