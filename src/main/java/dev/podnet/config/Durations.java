@@ -5,13 +5,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Parses Prometheus-style durations: {@code 500ms}, {@code 5s}, {@code 1m}, {@code 1h}. */
-final class Durations {
+public final class Durations {
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
     private Durations() {
     }
 
-    static Duration parse(String field, String text) throws ConfigException {
+    public static Duration parse(String field, String text) throws ConfigException {
         Matcher m = DURATION.matcher(text.strip());
         if (!m.matches()) {
             throw new ConfigException(field + ": \"" + text + "\" is not a duration (write e.g. 500ms, 5s, 1m)");

@@ -10,8 +10,6 @@ import dev.podnet.probe.Probe;
 import dev.podnet.probe.ProbeContext;
 import dev.podnet.probe.ProbeUnavailableException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -35,12 +33,10 @@ import java.util.Set;
  * of namespaces that are gone are deleted.
  */
 public abstract class KernelAggregateProbe implements Probe {
-    private static final Path VMLINUX_BTF = Path.of("/sys/kernel/btf/vmlinux");
-    private static final int EPERM = 1;
     private static final String INSERT_FAILURES = "insert_failures";
 
     private final StaleNetnsSweeper sweeper = new StaleNetnsSweeper();
-    private volatile BpfObject object;
+    private volatile AttachedObject attached;
 
     /** The object's file under {@code bpf/} in the jar, e.g. {@code tcpretrans.bpf.o}. */
     protected abstract String objectFile();
@@ -80,12 +76,22 @@ public abstract class KernelAggregateProbe implements Probe {
     protected void beforeLoad(BpfObject opened, Map<String, Object> settings) throws BpfException {
     }
 
+    /**
+     * Clears the programs' state while they are detached between two windows, for probes that offer
+     * {@link AttachWindow#SETTING} in {@link #ownSettings()}.
+     */
+    protected void resetState(BpfObject object) throws BpfException {
+    }
+
     /** Writes the probe's metrics from this collection's map contents. */
     protected abstract void export(AggregateSnapshot snapshot, MetricSink out) throws BpfException;
 
     @Override
     public final void checkSettings(Map<String, Object> settings) {
         TracepointHooks.check(info().name(), hooks(), settings, ownSettings());
+        if (ownSettings().contains(AttachWindow.SETTING)) {
+            AttachWindow.of(info().name(), settings);
+        }
         checkOwnSettings(settings);
     }
 
@@ -93,17 +99,15 @@ public abstract class KernelAggregateProbe implements Probe {
     public final void start(ProbeContext context) throws ProbeUnavailableException {
         Map<String, Object> settings = context.settings();
         checkSettings(settings);
-        if (!Files.exists(VMLINUX_BTF)) {
-            throw new ProbeUnavailableException("kernel BTF missing (" + VMLINUX_BTF
-                    + "): the kernel needs CONFIG_DEBUG_INFO_BTF for CO-RE programs");
-        }
+        RawTracepointObject.requireBtf();
+        AttachWindow window = ownSettings().contains(AttachWindow.SETTING) ? AttachWindow.of(info().name(), settings) : null;
         try {
             prepare();
             List<TracepointHooks.Hook> hooks = TracepointHooks.resolve(info().name(), hooks(), settings);
-            object = RawTracepointObject.openAndAttach(objectFile(), hooks, opened -> beforeLoad(opened, settings));
+            attached = AttachedObject.start(info().name(), objectFile(), hooks, opened -> beforeLoad(opened, settings),
+                    window, this::resetState);
         } catch (BpfException e) {
-            String hint = e.errno() == EPERM ? " (needs root, or CAP_BPF with CAP_PERFMON)" : "";
-            throw new ProbeUnavailableException(e.getMessage() + hint, e);
+            throw RawTracepointObject.unavailable(e);
         } catch (LinkageError e) {
             throw new ProbeUnavailableException("libbpf unusable: " + e.getMessage(), e);
         }
@@ -111,10 +115,11 @@ public abstract class KernelAggregateProbe implements Probe {
 
     @Override
     public final void collectNode(NodeView node, MetricSink out) throws Exception {
-        BpfObject current = object;
-        if (current == null) {
+        AttachedObject running = attached;
+        if (running == null) {
             return;
         }
+        BpfObject current = running.object();
         Map<String, BpfMap> maps = new LinkedHashMap<>();
         Map<String, List<BpfMap.Entry>> entries = new LinkedHashMap<>();
         for (String name : aggregateMaps()) {
@@ -125,6 +130,7 @@ public abstract class KernelAggregateProbe implements Probe {
         export(new AggregateSnapshot(maps, entries), out);
         reportFill(current, maps, entries, out);
         sweep(maps, entries, node);
+        running.checkWindows();
     }
 
     private void reportFill(BpfObject current, Map<String, BpfMap> maps, Map<String, List<BpfMap.Entry>> entries,
@@ -178,10 +184,10 @@ public abstract class KernelAggregateProbe implements Probe {
 
     @Override
     public void close() {
-        BpfObject current = object;
-        object = null;
-        if (current != null) {
-            current.close();
+        AttachedObject running = attached;
+        attached = null;
+        if (running != null) {
+            running.close();
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.podnet.probe.bpf;
 
 import dev.podnet.bpf.BpfException;
+import dev.podnet.bpf.BpfMap;
 import dev.podnet.bpf.BpfObject;
 import dev.podnet.probe.HistogramData;
 import dev.podnet.probe.MetricSink;
@@ -34,6 +35,8 @@ public final class NetifTxProbe extends KernelAggregateProbe {
     static final String SAMPLE_RATIO_METRIC = "podnet_netif_tx_latency_sample_ratio";
 
     private volatile Sampling sampling = new Sampling(DEFAULT_SAMPLE_EVERY);
+    /** The share of time attached: 1 without a window setting. */
+    private volatile double attachedFraction = 1;
 
     @Override
     public ProbeInfo info() {
@@ -56,7 +59,7 @@ public final class NetifTxProbe extends KernelAggregateProbe {
 
     @Override
     protected Set<String> ownSettings() {
-        return Set.of(Sampling.SETTING);
+        return Set.of(Sampling.SETTING, AttachWindow.SETTING);
     }
 
     @Override
@@ -70,6 +73,19 @@ public final class NetifTxProbe extends KernelAggregateProbe {
         Sampling configured = Sampling.of(INFO.name(), settings, DEFAULT_SAMPLE_EVERY, UNIT);
         configured.applyTo(opened);
         sampling = configured;
+        AttachWindow window = AttachWindow.of(INFO.name(), settings);
+        attachedFraction = window == null ? 1 : window.fraction();
+    }
+
+    /** Between two windows: no timestamp of a packet queued in the last one may pair with this one's. */
+    @Override
+    protected void resetState(BpfObject object) throws BpfException {
+        BpfMap states = object.map("cpu_states");
+        states.update(new byte[Integer.BYTES], new byte[states.valueBufferSize()]);
+        BpfMap queued = object.map("queued_skbs");
+        for (byte[] key : queued.keys()) {
+            queued.delete(key);
+        }
     }
 
     @Override
@@ -94,8 +110,9 @@ public final class NetifTxProbe extends KernelAggregateProbe {
         }
         Sampling current = sampling;
         out.gauge(SAMPLE_RATIO_METRIC, "Share of transmitted packets that podnet_netif_tx_latency_seconds observes "
-                + "in each phase: 1 / probeSettings.netiftx.sampleEvery. Divide its _count by this to estimate packets.",
-                current.ratio());
+                + "in each phase: 1 / probeSettings.netiftx.sampleEvery, times the share of time attached when "
+                + "probeSettings.netiftx.window is set. Divide its _count by this to estimate packets.",
+                current.ratio() * attachedFraction);
         for (Map.Entry<NetnsAggregates.Key, HistogramData> e : histograms.entrySet()) {
             int label = e.getKey().label();
             sinkFor(out, e.getKey().netns()).histogram(METRIC,

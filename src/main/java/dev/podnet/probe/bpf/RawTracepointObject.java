@@ -1,12 +1,12 @@
 package dev.podnet.probe.bpf;
 
+import dev.podnet.bpf.BpfAttachment;
 import dev.podnet.bpf.BpfException;
 import dev.podnet.bpf.BpfObject;
 import dev.podnet.bpf.BpfProgram;
 import dev.podnet.probe.ProbeUnavailableException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,30 +28,42 @@ final class RawTracepointObject {
     /** The loaded object with all hooks attached; the caller closes it. */
     static BpfObject load(String probe, String objectFile, List<TracepointHooks.Hook> defaults,
                           Map<String, Object> settings) throws ProbeUnavailableException {
-        return load(probe, objectFile, defaults, settings, Set.of(), opened -> { });
+        return load(probe, objectFile, defaults, settings, Set.of(), opened -> { }, null, object -> { }).object();
     }
 
     /**
      * As {@link #load(String, String, List, Map)} for a probe with settings of its own ({@code ownKeys},
-     * checked by the caller), applied by {@code beforeLoad}.
+     * checked by the caller), applied by {@code beforeLoad}, and attached in windows when {@code window}
+     * is not null (see {@link AttachedObject#start}).
      */
-    static BpfObject load(String probe, String objectFile, List<TracepointHooks.Hook> defaults,
-                          Map<String, Object> settings, Set<String> ownKeys, BeforeLoad beforeLoad)
+    static AttachedObject load(String probe, String objectFile, List<TracepointHooks.Hook> defaults,
+                               Map<String, Object> settings, Set<String> ownKeys, BeforeLoad beforeLoad,
+                               AttachWindow window, WindowedHooks.StateReset resetState)
             throws ProbeUnavailableException {
         TracepointHooks.check(probe, defaults, settings, ownKeys);
         List<TracepointHooks.Hook> hooks = TracepointHooks.resolve(probe, defaults, settings);
+        requireBtf();
+        try {
+            return AttachedObject.start(probe, objectFile, hooks, beforeLoad, window, resetState);
+        } catch (BpfException e) {
+            throw unavailable(e);
+        } catch (LinkageError e) {
+            throw new ProbeUnavailableException("libbpf unusable: " + e.getMessage(), e);
+        }
+    }
+
+    /** CO-RE programs need the running kernel's BTF. */
+    static void requireBtf() throws ProbeUnavailableException {
         if (!Files.exists(VMLINUX_BTF)) {
             throw new ProbeUnavailableException("kernel BTF missing (" + VMLINUX_BTF
                     + "): the kernel needs CONFIG_DEBUG_INFO_BTF for CO-RE programs");
         }
-        try {
-            return openAndAttach(objectFile, hooks, beforeLoad);
-        } catch (BpfException e) {
-            String hint = e.errno() == EPERM ? " (needs root, or CAP_BPF with CAP_PERFMON)" : "";
-            throw new ProbeUnavailableException(e.getMessage() + hint, e);
-        } catch (LinkageError e) {
-            throw new ProbeUnavailableException("libbpf unusable: " + e.getMessage(), e);
-        }
+    }
+
+    /** Why a probe cannot start, from what libbpf or the kernel said. */
+    static ProbeUnavailableException unavailable(BpfException e) {
+        String hint = e.errno() == EPERM ? " (needs root, or CAP_BPF with CAP_PERFMON)" : "";
+        return new ProbeUnavailableException(e.getMessage() + hint, e);
     }
 
     /**
@@ -74,27 +86,11 @@ final class RawTracepointObject {
     /** As {@link #openAndAttach(String, List)}, with {@code beforeLoad} applied between opening and loading. */
     static BpfObject openAndAttach(String objectFile, List<TracepointHooks.Hook> hooks, BeforeLoad beforeLoad)
             throws BpfException {
-        BpfObject loaded = BpfObject.openResource("bpf/" + objectFile);
+        BpfObject loaded = openAndLoad(objectFile, hooks, beforeLoad);
         boolean started = false;
         try {
-            beforeLoad.apply(loaded);
-            List<Boolean> btfTyped = new ArrayList<>();
             for (TracepointHooks.Hook hook : hooks) {
-                BpfProgram program = loaded.program(hook.program());
-                btfTyped.add(program.isBtfTracepoint());
-                if (btfTyped.getLast()) {
-                    program.setBtfTracepoint(hook.rawName());
-                }
-            }
-            loaded.load();
-            for (int i = 0; i < hooks.size(); i++) {
-                TracepointHooks.Hook hook = hooks.get(i);
-                BpfProgram program = loaded.program(hook.program());
-                if (btfTyped.get(i)) {
-                    program.attachBtfTracepoint(hook.rawName());
-                } else {
-                    program.attachRawTracepoint(hook.rawName());
-                }
+                attach(loaded, hook);
             }
             started = true;
             return loaded;
@@ -103,5 +99,35 @@ final class RawTracepointObject {
                 loaded.close();
             }
         }
+    }
+
+    /** Opens and loads the object for {@code hooks} without attaching anything; closes it on failure. */
+    static BpfObject openAndLoad(String objectFile, List<TracepointHooks.Hook> hooks, BeforeLoad beforeLoad)
+            throws BpfException {
+        BpfObject loaded = BpfObject.openResource("bpf/" + objectFile);
+        boolean started = false;
+        try {
+            beforeLoad.apply(loaded);
+            for (TracepointHooks.Hook hook : hooks) {
+                BpfProgram program = loaded.program(hook.program());
+                if (program.isBtfTracepoint()) {
+                    program.setBtfTracepoint(hook.rawName());
+                }
+            }
+            loaded.load();
+            started = true;
+            return loaded;
+        } finally {
+            if (!started) {
+                loaded.close();
+            }
+        }
+    }
+
+    /** Attaches one hook's program of a loaded object; the object keeps the attachment until it is closed. */
+    static BpfAttachment attach(BpfObject loaded, TracepointHooks.Hook hook) throws BpfException {
+        BpfProgram program = loaded.program(hook.program());
+        return program.isBtfTracepoint() ? program.attachBtfTracepoint(hook.rawName())
+                : program.attachRawTracepoint(hook.rawName());
     }
 }

@@ -43,8 +43,12 @@ public final class SoftirqProbe implements Probe {
     private static final List<String> TYPES = List.of("net_tx", "net_rx");
     private static final List<String> PHASES = List.of("wait", "run");
 
-    private volatile BpfObject object;
+    private static final Set<String> OWN_SETTINGS = Set.of(Sampling.SETTING, AttachWindow.SETTING);
+
+    private volatile AttachedObject attached;
     private volatile Sampling sampling = new Sampling(DEFAULT_SAMPLE_EVERY);
+    /** The share of time attached: 1 without a window setting. */
+    private volatile double attachedFraction = 1;
 
     private static final List<TracepointHooks.Hook> HOOKS = List.of(
             new TracepointHooks.Hook("on_softirq_raise", "irq/softirq_raise"),
@@ -58,29 +62,43 @@ public final class SoftirqProbe implements Probe {
 
     @Override
     public void checkSettings(Map<String, Object> settings) {
-        TracepointHooks.check(INFO.name(), HOOKS, settings, Set.of(Sampling.SETTING));
+        TracepointHooks.check(INFO.name(), HOOKS, settings, OWN_SETTINGS);
         Sampling.of(INFO.name(), settings, DEFAULT_SAMPLE_EVERY, UNIT);
+        AttachWindow.of(INFO.name(), settings);
     }
 
     @Override
     public void start(ProbeContext context) throws ProbeUnavailableException {
-        checkSettings(context.settings());
-        Sampling configured = Sampling.of(INFO.name(), context.settings(), DEFAULT_SAMPLE_EVERY, UNIT);
-        object = RawTracepointObject.load(INFO.name(), "softirq.bpf.o", HOOKS, context.settings(),
-                Set.of(Sampling.SETTING), configured::applyTo);
+        Map<String, Object> settings = context.settings();
+        checkSettings(settings);
+        Sampling configured = Sampling.of(INFO.name(), settings, DEFAULT_SAMPLE_EVERY, UNIT);
+        AttachWindow window = AttachWindow.of(INFO.name(), settings);
+        attached = RawTracepointObject.load(INFO.name(), "softirq.bpf.o", HOOKS, settings, OWN_SETTINGS,
+                configured::applyTo, window, SoftirqProbe::resetState);
         sampling = configured;
+        attachedFraction = window == null ? 1 : window.fraction();
+    }
+
+    /** Between two windows: a raise or entry seen in the last one must not pair with this one's events. */
+    private static void resetState(BpfObject object) throws BpfException {
+        BpfMap times = object.map("softirq_times");
+        for (int type = 0; type < TYPES.size(); type++) {
+            times.update(ByteBuffer.allocate(4).order(BpfMap.order()).putInt(0, type).array(),
+                    new byte[times.valueBufferSize()]);
+        }
     }
 
     @Override
     public void collectNode(NodeView node, MetricSink out) throws BpfException {
-        BpfObject current = object;
-        if (current == null) {
+        AttachedObject running = attached;
+        if (running == null) {
             return;
         }
         out.gauge(SAMPLE_RATIO_METRIC, "Share of network softirqs that podnet_softirq_latency_seconds observes in "
-                + "each phase: 1 / probeSettings.softirq.sampleEvery. Divide its _count by this to estimate softirqs.",
-                sampling.ratio());
-        BpfMap map = current.map(MAP);
+                + "each phase: 1 / probeSettings.softirq.sampleEvery, times the share of time attached when "
+                + "probeSettings.softirq.window is set. Divide its _count by this to estimate softirqs.",
+                sampling.ratio() * attachedFraction);
+        BpfMap map = running.object().map(MAP);
         int fields = map.valueSize() / Long.BYTES;
         for (int type = 0; type < TYPES.size(); type++) {
             for (int phase = 0; phase < PHASES.size(); phase++) {
@@ -98,14 +116,15 @@ public final class SoftirqProbe implements Probe {
                         "type", TYPES.get(type), "phase", PHASES.get(phase));
             }
         }
+        running.checkWindows();
     }
 
     @Override
     public void close() {
-        BpfObject current = object;
-        object = null;
-        if (current != null) {
-            current.close();
+        AttachedObject running = attached;
+        attached = null;
+        if (running != null) {
+            running.close();
         }
     }
 }
