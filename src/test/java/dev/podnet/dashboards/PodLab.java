@@ -104,6 +104,7 @@ final class PodLab implements AutoCloseable {
                 kubeconfig: %s
                 nodeName: %s
                 podLabels: [app]
+                probeSettings: {netiftx: {window: none}, softirq: {window: none}}
                 """.formatted(String.join(", ", ProbeCatalog.standard().names()), cluster.kubeconfig(), NODE));
     }
 

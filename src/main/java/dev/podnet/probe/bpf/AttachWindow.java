@@ -9,10 +9,20 @@ import java.util.Set;
 /**
  * {@code probeSettings.<probe>.window: {length: 2s, every: 10s}}: the probe's programs are attached for
  * {@code length} at the start of every {@code every}, and detached in between (see {@link WindowedHooks}).
- * Without the setting they stay attached.
+ * Without the setting the probe's default applies ({@link #PER_PACKET_DEFAULT} for the probes that run per
+ * packet or per softirq); {@code window: none} keeps the programs attached all the time.
  */
 record AttachWindow(Duration length, Duration every) {
     static final String SETTING = "window";
+    /** The value that keeps a probe attached all the time. */
+    static final String NONE = "none";
+    /**
+     * netiftx and softirq run three programs per packet or softirq, about 0.1 us each on the reference VM
+     * whatever they do; attached all the time they cost an iperf3 stream about 6 %, attached a quarter of
+     * the time well under issue 3's 3 % (BENCHMARKS.md). A second of every four still sees every kind of
+     * latency a busy node has, while its histograms' rates are scaled by the sample ratio gauges.
+     */
+    static final AttachWindow PER_PACKET_DEFAULT = new AttachWindow(Duration.ofSeconds(1), Duration.ofSeconds(4));
     private static final Set<String> KEYS = Set.of("length", "every");
 
     AttachWindow {
@@ -22,19 +32,22 @@ record AttachWindow(Duration length, Duration every) {
     }
 
     /**
-     * The probe's window, or null when it has none (always attached).
+     * The probe's window: {@code byDefault} without the setting, null (always attached) for {@code none}.
      *
      * @throws IllegalArgumentException naming the setting when it is malformed
      */
-    static AttachWindow of(String probe, Map<String, Object> settings) {
+    static AttachWindow of(String probe, Map<String, Object> settings, AttachWindow byDefault) {
         Object value = settings.get(SETTING);
         if (value == null) {
+            return byDefault;
+        }
+        if (NONE.equals(value)) {
             return null;
         }
         String field = "probeSettings." + probe + "." + SETTING;
         if (!(value instanceof Map<?, ?> map) || !map.keySet().equals(KEYS)) {
             throw new IllegalArgumentException(field + ": expected {length: <duration>, every: <duration>}, e.g. "
-                    + "{length: 2s, every: 10s}, got " + value);
+                    + "{length: 2s, every: 10s}, or none to stay attached, got " + value);
         }
         Duration length = duration(field + ".length", map.get("length"));
         Duration every = duration(field + ".every", map.get("every"));

@@ -76,6 +76,11 @@ public abstract class KernelAggregateProbe implements Probe {
     protected void beforeLoad(BpfObject opened, Map<String, Object> settings) throws BpfException {
     }
 
+    /** The window used without a {@code window} setting, for probes that offer it; null: always attached. */
+    protected AttachWindow defaultWindow() {
+        return null;
+    }
+
     /**
      * Clears the programs' state while they are detached between two windows, for probes that offer
      * {@link AttachWindow#SETTING} in {@link #ownSettings()}.
@@ -90,7 +95,7 @@ public abstract class KernelAggregateProbe implements Probe {
     public final void checkSettings(Map<String, Object> settings) {
         TracepointHooks.check(info().name(), hooks(), settings, ownSettings());
         if (ownSettings().contains(AttachWindow.SETTING)) {
-            AttachWindow.of(info().name(), settings);
+            AttachWindow.of(info().name(), settings, defaultWindow());
         }
         checkOwnSettings(settings);
     }
@@ -100,7 +105,8 @@ public abstract class KernelAggregateProbe implements Probe {
         Map<String, Object> settings = context.settings();
         checkSettings(settings);
         RawTracepointObject.requireBtf();
-        AttachWindow window = ownSettings().contains(AttachWindow.SETTING) ? AttachWindow.of(info().name(), settings) : null;
+        AttachWindow window = ownSettings().contains(AttachWindow.SETTING)
+                ? AttachWindow.of(info().name(), settings, defaultWindow()) : null;
         try {
             prepare();
             List<TracepointHooks.Hook> hooks = TracepointHooks.resolve(info().name(), hooks(), settings);

@@ -17,12 +17,13 @@ import java.util.Set;
  * Transmit latency of network devices, per namespace (net:net_dev_queue, net_dev_start_xmit,
  * net_dev_xmit): {@code phase="qdisc"} from dev_queue_xmit to the driver (queueing discipline,
  * segmentation, requeues), {@code phase="xmit"} the driver's transmit call. Series belong to the
- * namespace of the transmitting device. Runs for every packet, hence off by default; each phase times
- * about one packet in {@code sampleEvery} ({@link Sampling}), {@value #DEFAULT_SAMPLE_EVERY} unless
- * set, so the histograms count sampled packets and the sampling ratio is exported beside them.
+ * namespace of the transmitting device. Its programs run for every packet, so
+ * each phase times about one packet in {@code sampleEvery} ({@link Sampling}), {@value #DEFAULT_SAMPLE_EVERY}
+ * unless set, and they are attached in windows of time ({@link AttachWindow#PER_PACKET_DEFAULT} unless set):
+ * the histograms count sampled packets and the sampling ratio is exported beside them.
  */
 public final class NetifTxProbe extends KernelAggregateProbe {
-    private static final ProbeInfo INFO = new ProbeInfo("netiftx", ProbeSource.BPF, Overhead.HIGH, false, false, true,
+    private static final ProbeInfo INFO = new ProbeInfo("netiftx", ProbeSource.BPF, Overhead.MEDIUM, true, false, true,
             "Device transmit latency, qdisc and driver phases, per namespace (tracepoints net:net_dev_queue, "
                     + "net_dev_start_xmit, net_dev_xmit; runs per packet)");
     static final String METRIC = "podnet_netif_tx_latency_seconds";
@@ -35,8 +36,8 @@ public final class NetifTxProbe extends KernelAggregateProbe {
     static final String SAMPLE_RATIO_METRIC = "podnet_netif_tx_latency_sample_ratio";
 
     private volatile Sampling sampling = new Sampling(DEFAULT_SAMPLE_EVERY);
-    /** The share of time attached: 1 without a window setting. */
-    private volatile double attachedFraction = 1;
+    /** The share of time attached: 1 with {@code window: none}. */
+    private volatile double attachedFraction = AttachWindow.PER_PACKET_DEFAULT.fraction();
 
     @Override
     public ProbeInfo info() {
@@ -58,6 +59,11 @@ public final class NetifTxProbe extends KernelAggregateProbe {
     }
 
     @Override
+    protected AttachWindow defaultWindow() {
+        return AttachWindow.PER_PACKET_DEFAULT;
+    }
+
+    @Override
     protected Set<String> ownSettings() {
         return Set.of(Sampling.SETTING, AttachWindow.SETTING);
     }
@@ -73,7 +79,7 @@ public final class NetifTxProbe extends KernelAggregateProbe {
         Sampling configured = Sampling.of(INFO.name(), settings, DEFAULT_SAMPLE_EVERY, UNIT);
         configured.applyTo(opened);
         sampling = configured;
-        AttachWindow window = AttachWindow.of(INFO.name(), settings);
+        AttachWindow window = AttachWindow.of(INFO.name(), settings, defaultWindow());
         attachedFraction = window == null ? 1 : window.fraction();
     }
 
@@ -110,8 +116,8 @@ public final class NetifTxProbe extends KernelAggregateProbe {
         }
         Sampling current = sampling;
         out.gauge(SAMPLE_RATIO_METRIC, "Share of transmitted packets that podnet_netif_tx_latency_seconds observes "
-                + "in each phase: 1 / probeSettings.netiftx.sampleEvery, times the share of time attached when "
-                + "probeSettings.netiftx.window is set. Divide its _count by this to estimate packets.",
+                + "in each phase: 1 / probeSettings.netiftx.sampleEvery, times the share of time attached "
+                + "(probeSettings.netiftx.window, 1 s in every 4 s by default). Divide its _count by this to estimate packets.",
                 current.ratio() * attachedFraction);
         for (Map.Entry<NetnsAggregates.Key, HistogramData> e : histograms.entrySet()) {
             int label = e.getKey().label();
@@ -119,7 +125,7 @@ public final class NetifTxProbe extends KernelAggregateProbe {
                     "Device transmit latency: qdisc (dev_queue_xmit until the driver gets the packet) and xmit "
                             + "(the driver's transmit call), by the transmitting device's namespace. Sampled: one "
                             + "packet in probeSettings.netiftx.sampleEvery (default " + DEFAULT_SAMPLE_EVERY + ") per "
-                            + "phase, so _count counts sampled packets; see " + SAMPLE_RATIO_METRIC + ".",
+                            + "phase, in windows of time, so _count counts sampled packets; see " + SAMPLE_RATIO_METRIC + ".",
                     LatencyHistograms.trimmed(e.getValue()),
                     "phase", label >= 0 && label < PHASES.size() ? PHASES.get(label) : "unknown");
         }

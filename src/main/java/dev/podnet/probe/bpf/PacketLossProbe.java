@@ -17,7 +17,7 @@ import java.util.Map;
  * kernel's BTF at start, so new kernels' reasons are named without a podnet release.
  */
 public final class PacketLossProbe extends KernelAggregateProbe {
-    private static final ProbeInfo INFO = new ProbeInfo("packetloss", ProbeSource.BPF, Overhead.LOW, false, false, true,
+    private static final ProbeInfo INFO = new ProbeInfo("packetloss", ProbeSource.BPF, Overhead.LOW, true, false, true,
             "Packets dropped by the kernel, by drop reason (tracepoint skb:kfree_skb, Linux 5.17+)");
     private static final String MAP = "drops";
 

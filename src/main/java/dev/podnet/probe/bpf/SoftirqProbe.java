@@ -24,7 +24,8 @@ import java.util.Set;
  * {@code phase="run"} is one run of the handler. Softirqs belong to CPUs, not to namespaces, so the
  * series carry no namespace labels. Each phase times about one softirq in {@code sampleEvery}
  * ({@link Sampling}), {@value #DEFAULT_SAMPLE_EVERY} unless set, so the histograms count sampled
- * softirqs and the sampling ratio is exported beside them.
+ * softirqs and the sampling ratio is exported beside them. Its programs are attached in windows of
+ * time, {@link AttachWindow#PER_PACKET_DEFAULT} unless set.
  */
 public final class SoftirqProbe implements Probe {
     private static final ProbeInfo INFO = new ProbeInfo("softirq", ProbeSource.BPF, Overhead.MEDIUM, true, false, true,
@@ -35,8 +36,8 @@ public final class SoftirqProbe implements Probe {
     static final String SAMPLE_RATIO_METRIC = "podnet_softirq_latency_sample_ratio";
     private static final String HELP = "Network softirq latency: wait (raised until it starts running on that CPU) "
             + "and run (one run of the handler), by softirq type. Sampled: one softirq in "
-            + "probeSettings.softirq.sampleEvery (default " + DEFAULT_SAMPLE_EVERY + ") per phase, so _count counts "
-            + "sampled softirqs; see " + SAMPLE_RATIO_METRIC + ".";
+            + "probeSettings.softirq.sampleEvery (default " + DEFAULT_SAMPLE_EVERY + ") per phase, in windows of "
+            + "time, so _count counts sampled softirqs; see " + SAMPLE_RATIO_METRIC + ".";
     private static final String UNIT = "softirq";
     private static final String MAP = "softirq_latency";
     /** Index in the map: type * 2 + phase, as in softirq.bpf.c. */
@@ -47,8 +48,8 @@ public final class SoftirqProbe implements Probe {
 
     private volatile AttachedObject attached;
     private volatile Sampling sampling = new Sampling(DEFAULT_SAMPLE_EVERY);
-    /** The share of time attached: 1 without a window setting. */
-    private volatile double attachedFraction = 1;
+    /** The share of time attached: 1 with {@code window: none}. */
+    private volatile double attachedFraction = AttachWindow.PER_PACKET_DEFAULT.fraction();
 
     private static final List<TracepointHooks.Hook> HOOKS = List.of(
             new TracepointHooks.Hook("on_softirq_raise", "irq/softirq_raise"),
@@ -64,7 +65,7 @@ public final class SoftirqProbe implements Probe {
     public void checkSettings(Map<String, Object> settings) {
         TracepointHooks.check(INFO.name(), HOOKS, settings, OWN_SETTINGS);
         Sampling.of(INFO.name(), settings, DEFAULT_SAMPLE_EVERY, UNIT);
-        AttachWindow.of(INFO.name(), settings);
+        AttachWindow.of(INFO.name(), settings, AttachWindow.PER_PACKET_DEFAULT);
     }
 
     @Override
@@ -72,7 +73,7 @@ public final class SoftirqProbe implements Probe {
         Map<String, Object> settings = context.settings();
         checkSettings(settings);
         Sampling configured = Sampling.of(INFO.name(), settings, DEFAULT_SAMPLE_EVERY, UNIT);
-        AttachWindow window = AttachWindow.of(INFO.name(), settings);
+        AttachWindow window = AttachWindow.of(INFO.name(), settings, AttachWindow.PER_PACKET_DEFAULT);
         attached = RawTracepointObject.load(INFO.name(), "softirq.bpf.o", HOOKS, settings, OWN_SETTINGS,
                 configured::applyTo, window, SoftirqProbe::resetState);
         sampling = configured;
@@ -95,8 +96,9 @@ public final class SoftirqProbe implements Probe {
             return;
         }
         out.gauge(SAMPLE_RATIO_METRIC, "Share of network softirqs that podnet_softirq_latency_seconds observes in "
-                + "each phase: 1 / probeSettings.softirq.sampleEvery, times the share of time attached when "
-                + "probeSettings.softirq.window is set. Divide its _count by this to estimate softirqs.",
+                + "each phase: 1 / probeSettings.softirq.sampleEvery, times the share of time attached "
+                + "(probeSettings.softirq.window, 1 s in every 4 s by default). Divide its _count by this to "
+                + "estimate softirqs.",
                 sampling.ratio() * attachedFraction);
         BpfMap map = running.object().map(MAP);
         int fields = map.valueSize() / Long.BYTES;

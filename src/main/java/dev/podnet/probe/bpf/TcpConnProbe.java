@@ -16,7 +16,7 @@ import java.util.Map;
  * connections lived (ESTABLISHED until CLOSE) as a log2 histogram built in the kernel.
  */
 public final class TcpConnProbe extends KernelAggregateProbe {
-    private static final ProbeInfo INFO = new ProbeInfo("tcpconn", ProbeSource.BPF, Overhead.LOW, false, false, true,
+    private static final ProbeInfo INFO = new ProbeInfo("tcpconn", ProbeSource.BPF, Overhead.LOW, true, false, true,
             "TCP connections opened, failed connects, connection lifetimes (tracepoint sock:inet_sock_set_state)");
     private static final String OPENS = "opens";
     private static final String FAILURES = "connect_failures";

@@ -14,7 +14,7 @@ import java.util.Map;
  * {@code NO_SOCKET} and belongs to the namespace the packet arrived in.
  */
 public final class TcpResetProbe extends KernelAggregateProbe {
-    private static final ProbeInfo INFO = new ProbeInfo("tcpreset", ProbeSource.BPF, Overhead.LOW, false, false, true,
+    private static final ProbeInfo INFO = new ProbeInfo("tcpreset", ProbeSource.BPF, Overhead.LOW, true, false, true,
             "TCP resets sent and received by socket state (tracepoints tcp:tcp_send_reset, tcp:tcp_receive_reset)");
     private static final String MAP = "resets";
     private static final List<String> DIRECTIONS = List.of("sent", "received");

@@ -15,7 +15,7 @@ import java.util.Map;
  * several), but only those of sockets it saw, so it never exceeds RetransSegs.
  */
 public final class TcpRetransProbe extends KernelAggregateProbe {
-    private static final ProbeInfo INFO = new ProbeInfo("tcpretrans", ProbeSource.BPF, Overhead.LOW, false, false, true,
+    private static final ProbeInfo INFO = new ProbeInfo("tcpretrans", ProbeSource.BPF, Overhead.LOW, true, false, true,
             "TCP retransmitted segments by socket state (tracepoint tcp:tcp_retransmit_skb)");
     private static final String MAP = "retransmits";
     private static final String TRACEPOINT = "tcp_retransmit_skb";

@@ -92,6 +92,38 @@ class AttachWindowIT {
         }
     }
 
+    /**
+     * What an operator gets without a config: all seven BPF probes run, the five event probes attached all
+     * the time, netiftx and softirq sampled (one event in 16) and attached a second in every four, and
+     * the ratio gauges say so, so dashboards can scale the histograms' rates back up.
+     */
+    @Test
+    void byDefaultEveryBpfProbeRunsAndOnlyNetiftxAndSoftirqComeAndGo() throws Exception {
+        try (TestAgent agent = TestAgent.start("")) {
+            int most = 0;
+            int fewest = Integer.MAX_VALUE;
+            long end = System.nanoTime() + 9_000_000_000L;
+            while (System.nanoTime() < end) {
+                int links = tracingLinks();
+                most = Math.max(most, links);
+                fewest = Math.min(fewest, links);
+                Thread.sleep(20);
+            }
+            Scrape scrape = agent.scrape();
+
+            for (String probe : new String[] {"tcpretrans", "tcpreset", "tcpconn", "packetloss", "sockbuf", "softirq",
+                    "netiftx"}) {
+                assertEquals(1, scrape.value("podnet_probe_up", "probe", probe), probe + " runs by default");
+            }
+            System.out.printf("links between %d and %d%n", fewest, most);
+            assertEquals(6, most - fewest, "the six programs of netiftx and softirq come and go, the others stay");
+            assertTrue(fewest >= 7, "the five event probes' seven programs stay attached: " + fewest);
+            assertEquals(1.0 / 16 / 4, scrape.value(NetifTxProbe.SAMPLE_RATIO_METRIC), 1e-12,
+                    "one packet in 16, a quarter of the time");
+            assertEquals(1.0 / 16 / 4, scrape.value(SoftirqProbe.SAMPLE_RATIO_METRIC), 1e-12);
+        }
+    }
+
     /** BPF links of tracing (tp_btf) programs this JVM holds: the agent's, since it runs in the test's process. */
     private static int tracingLinks() throws IOException {
         int links = 0;

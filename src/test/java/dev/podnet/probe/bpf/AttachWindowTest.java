@@ -25,16 +25,23 @@ class AttachWindowTest {
 
     @Test
     void aWindowIsAttachedForItsLengthAtTheStartOfEveryPeriod() throws ConfigException {
-        AttachWindow window = AttachWindow.of("softirq", load("softirq", "{length: 2s, every: 10s}"));
+        AttachWindow window = AttachWindow.of("softirq", load("softirq", "{length: 2s, every: 10s}"), null);
         assertEquals(Duration.ofSeconds(2), window.length());
         assertEquals(Duration.ofSeconds(10), window.every());
         assertEquals(0.2, window.fraction(), 1e-12);
-        assertEquals(0.25, AttachWindow.of("netiftx", load("netiftx", "{length: 500ms, every: 2s}")).fraction(), 1e-12);
+        assertEquals(0.25, AttachWindow.of("netiftx", load("netiftx", "{length: 500ms, every: 2s}"), null).fraction(), 1e-12);
     }
 
     @Test
-    void withoutTheSettingTheProbeStaysAttached() {
-        assertEquals(null, AttachWindow.of("netiftx", Map.of()));
+    void withoutTheSettingTheProbesDefaultApplies() {
+        assertEquals(AttachWindow.PER_PACKET_DEFAULT, AttachWindow.of("netiftx", Map.of(), AttachWindow.PER_PACKET_DEFAULT));
+        assertEquals(0.25, AttachWindow.PER_PACKET_DEFAULT.fraction(), 1e-12, "a quarter of the time by default");
+        assertEquals(null, AttachWindow.of("tcpretrans", Map.of(), null));
+    }
+
+    @Test
+    void noneKeepsTheProgramsAttached() throws ConfigException {
+        assertEquals(null, AttachWindow.of("softirq", load("softirq", "none"), AttachWindow.PER_PACKET_DEFAULT));
     }
 
     @ParameterizedTest
@@ -44,6 +51,7 @@ class AttachWindowTest {
             "softirq|{length: 2s}|probeSettings.softirq.window: expected {length: <duration>, every: <duration>}",
             "softirq|{length: 2s, every: 10s, phase: 1s}|probeSettings.softirq.window: expected {length",
             "softirq|2s|probeSettings.softirq.window: expected {length",
+            "softirq|off|probeSettings.softirq.window: expected {length: <duration>, every: <duration>}, e.g. {length: 2s, every: 10s}, or none",
             "netiftx|{length: 2 s, every: 10s}|probeSettings.netiftx.window.length: \"2 s\" is not a duration",
             "netiftx|{length: 2s, every: often}|probeSettings.netiftx.window.every: \"often\" is not a duration"})
     void aBadWindowIsRefusedWithTheSettingNamed(String probe, String window, String message) {

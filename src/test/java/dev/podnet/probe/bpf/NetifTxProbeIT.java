@@ -26,7 +26,7 @@ class NetifTxProbeIT {
             probes: [netiftx]
             probeDeadline: 60s
             probeSettings:
-              netiftx: {sampleEvery: 1}
+              netiftx: {sampleEvery: 1, window: none}
             """;
 
     @BeforeAll
@@ -126,7 +126,7 @@ class NetifTxProbeIT {
         int datagrams = 4000;
         try (NetnsLab lab = new NetnsLab();
              TestAgent agent = TestAgent.start("probes: [netiftx]\nprobeDeadline: 60s\nprobeSettings:\n  netiftx: {sampleEvery: "
-                     + every + "}\n")) {
+                     + every + ", window: none}\n")) {
             String sender = lab.add("snd");
             String receiver = lab.add("rcv");
             lab.veth(sender, "10.242.3.1/24", receiver, "10.242.3.2/24");

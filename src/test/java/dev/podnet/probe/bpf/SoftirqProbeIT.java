@@ -122,7 +122,7 @@ class SoftirqProbeIT {
 
     private static String config(int sampleEvery) {
         // a generous deadline: on a loaded machine a late collection would serve the previous values
-        return "probes: [softirq]\nprobeDeadline: 60s\nprobeSettings:\n  softirq: {sampleEvery: " + sampleEvery + "}\n";
+        return "probes: [softirq]\nprobeDeadline: 60s\nprobeSettings:\n  softirq: {sampleEvery: " + sampleEvery + ", window: none}\n";
     }
 
     private static double count(Scrape scrape, String type, String phase) {
