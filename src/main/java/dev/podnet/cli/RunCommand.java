@@ -44,6 +44,10 @@ public final class RunCommand implements Callable<Integer> {
         if (procfs != null) {
             config = config.withProcfs(procfs);
         }
+        if (!MallocThreshold.pin()) {
+            System.err.println("podnet: note: could not pin the C library's mmap threshold (not glibc?); "
+                    + "the BPF probes' loading may leave some MiB of native memory behind");
+        }
         CountDownLatch stop = new CountDownLatch(1);
         try (Agent agent = new Agent(config, configFile, catalog, loader, Duration.ofSeconds(2))) {
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
