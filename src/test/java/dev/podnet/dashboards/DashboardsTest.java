@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 class DashboardsTest {
     /** Series with no netns/namespace/pod labels: host-global values, reported once per node. */
     static final Set<String> NODE_WIDE = Set.of("podnet_softnet_processed_total", "podnet_softnet_dropped_total",
-            "podnet_softnet_time_squeeze_total", "podnet_softirq_latency_seconds_bucket", "podnet_probe_up");
+            "podnet_softnet_time_squeeze_total", "podnet_softirq_latency_seconds_bucket", "podnet_probe_up",
+            "podnet_softirq_latency_sample_ratio", "podnet_netif_tx_latency_sample_ratio");
     private static final Pattern SELECTOR = Pattern.compile("(podnet_\\w+)(\\{[^}]*})?");
 
     private static List<Dashboard> dashboards;
@@ -127,8 +128,21 @@ class DashboardsTest {
                 heatmaps++;
                 for (Dashboard.Target t : p.targets()) {
                     assertEquals("heatmap", t.format(), d.file() + " " + p.title());
-                    assertTrue(t.expr().startsWith("sum by (le) (rate(") && PromQlNames.of(t.expr()).stream().allMatch(n -> n.endsWith("_bucket")),
+                    Set<String> names = PromQlNames.of(t.expr());
+                    assertTrue(t.expr().startsWith("sum by (le) (rate(") && names.stream().anyMatch(n -> n.endsWith("_bucket")),
                             d.file() + " " + p.title() + ": a heatmap sums bucket rates by le: " + t.expr());
+                    for (String n : names) {
+                        if (n.endsWith("_bucket")) {
+                            // the sampling probes' counts are about one event in N: shown as estimated rates
+                            String ratio = n.replace("_seconds_bucket", "_sample_ratio");
+                            boolean sampled = n.startsWith("podnet_softirq_") || n.startsWith("podnet_netif_tx_");
+                            assertEquals(sampled, t.expr().contains("/ on(node) group_left " + ratio),
+                                    d.file() + " " + p.title() + ": sampled rates divided by " + ratio + ": " + t.expr());
+                        } else {
+                            assertTrue(n.endsWith("_sample_ratio"), d.file() + " " + p.title() + ": only buckets and "
+                                    + "their sample ratio: " + t.expr());
+                        }
+                    }
                 }
             }
         }
