@@ -33,20 +33,13 @@ class SoftirqProbeIT {
     @Test
     void netRxAndNetTxRunsAndWaitsAreCountedWithinTheKernelsOwnSoftirqCounts() throws Exception {
         try (NetnsLab lab = new NetnsLab(); TestAgent agent = TestAgent.start(config(1))) {
-            String a = lab.add("tx");
-            String b = lab.add("rx");
-            lab.veth(a, "10.241.1.1/24", b, "10.241.1.2/24");
-            // 2 Mbit/s with a one-packet bucket: nearly every datagram waits for the qdisc's timer
-            lab.exec(a, "tc", "qdisc", "add", "dev", lab.lastVeth()[0], "root", "tbf", "rate", "2mbit", "burst", "1600",
-                    "latency", "2s");
-
-            long[] s0 = kernelSoftirqs();
-            Scrape before = agent.scrape();
-            long[] s1 = kernelSoftirqs();
-            sendAndReceive(lab, a, b);
-            long[] s2 = kernelSoftirqs();
-            Scrape after = agent.scrape();
-            long[] s3 = kernelSoftirqs();
+            Traffic traffic = Traffic.throughATokenBucket(lab, agent);
+            Scrape before = traffic.before();
+            Scrape after = traffic.after();
+            long[] s0 = traffic.s0();
+            long[] s1 = traffic.s1();
+            long[] s2 = traffic.s2();
+            long[] s3 = traffic.s3();
 
             assertEquals(1, after.value("podnet_probe_up", "probe", "softirq"), "probe running");
             assertEquals(1.0, after.value(SoftirqProbe.SAMPLE_RATIO_METRIC), "every softirq is timed");
@@ -86,19 +79,13 @@ class SoftirqProbeIT {
     void withSampleEveryNAboutOneSoftirqInNIsTimed() throws Exception {
         int every = 4;
         try (NetnsLab lab = new NetnsLab(); TestAgent agent = TestAgent.start(config(every))) {
-            String a = lab.add("tx");
-            String b = lab.add("rx");
-            lab.veth(a, "10.241.1.1/24", b, "10.241.1.2/24");
-            lab.exec(a, "tc", "qdisc", "add", "dev", lab.lastVeth()[0], "root", "tbf", "rate", "2mbit", "burst", "1600",
-                    "latency", "2s");
-
-            long[] s0 = kernelSoftirqs();
-            Scrape before = agent.scrape();
-            long[] s1 = kernelSoftirqs();
-            sendAndReceive(lab, a, b);
-            long[] s2 = kernelSoftirqs();
-            Scrape after = agent.scrape();
-            long[] s3 = kernelSoftirqs();
+            Traffic traffic = Traffic.throughATokenBucket(lab, agent);
+            Scrape before = traffic.before();
+            Scrape after = traffic.after();
+            long[] s0 = traffic.s0();
+            long[] s1 = traffic.s1();
+            long[] s2 = traffic.s2();
+            long[] s3 = traffic.s3();
 
             assertEquals(1.0 / every, after.value(SoftirqProbe.SAMPLE_RATIO_METRIC), 1e-12);
             int cpus = Runtime.getRuntime().availableProcessors();
@@ -117,6 +104,30 @@ class SoftirqProbeIT {
                 }
                 ScrapedHistogram.of(after, SoftirqProbe.METRIC, "type", type, "phase", "run").assertConsistent();
             }
+        }
+    }
+
+    /**
+     * Two scrapes around {@value #DATAGRAMS} datagrams through a veth whose sender has a token bucket of
+     * 2 Mbit/s with a one-packet burst (nearly every datagram waits for the qdisc's timer), with the
+     * kernel's NET_TX / NET_RX counts read around each scrape: s0 before the first, s1 after it, s2
+     * before the second, s3 after it.
+     */
+    private record Traffic(Scrape before, Scrape after, long[] s0, long[] s1, long[] s2, long[] s3) {
+        static Traffic throughATokenBucket(NetnsLab lab, TestAgent agent) throws Exception {
+            String a = lab.add("tx");
+            String b = lab.add("rx");
+            lab.veth(a, "10.241.1.1/24", b, "10.241.1.2/24");
+            lab.exec(a, "tc", "qdisc", "add", "dev", lab.lastVeth()[0], "root", "tbf", "rate", "2mbit", "burst", "1600",
+                    "latency", "2s");
+            long[] s0 = kernelSoftirqs();
+            Scrape before = agent.scrape();
+            long[] s1 = kernelSoftirqs();
+            sendAndReceive(lab, a, b);
+            long[] s2 = kernelSoftirqs();
+            Scrape after = agent.scrape();
+            long[] s3 = kernelSoftirqs();
+            return new Traffic(before, after, s0, s1, s2, s3);
         }
     }
 
