@@ -42,6 +42,30 @@ final class TrafficLab {
         throw new AssertionError("no device " + device + " in " + ns);
     }
 
+    /**
+     * Waits until the devices' packet counters have not moved for a second (bounded): the sockets' last
+     * FINs, ACKs and resets are out, so two observers started and stopped around this agree.
+     */
+    static void awaitQuiet(NetnsLab lab, String[] namespaces, String[] devices) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        String last = "";
+        long quietSince = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            StringBuilder now = new StringBuilder();
+            for (int i = 0; i < namespaces.length; i++) {
+                now.append(java.util.Arrays.toString(netDev(lab, namespaces[i], devices[i])));
+            }
+            if (!now.toString().equals(last)) {
+                last = now.toString();
+                quietSince = System.nanoTime();
+            } else if (System.nanoTime() - quietSince > 1_000_000_000L) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the devices never went quiet");
+    }
+
     static String netns(NetnsLab lab, String ns) throws Exception {
         return Long.toString(lab.inode(ns));
     }
