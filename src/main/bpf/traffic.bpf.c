@@ -10,10 +10,10 @@
  * - the namespace inode (skb->dev->nd_net), then the namespace's slot in netns_slots (a plain hash the
  *   JIT inlines; user space writes it when it attaches, the programs only read it);
  * - the slot's per-CPU counters in traffic (a per-CPU array: no hash update, no atomic);
- * - the headers read with bpf_skb_load_bytes, which works for non-linear skbs too: IPv4 or IPv6 (with
- *   up to four extension headers), then the TCP header, its options only for SYNs;
- * - for IP packets, one LPM-trie lookup of the remote address in internal_networks (IPv4 as
- *   IPv4-mapped IPv6), to tell internet-bound traffic;
+ * - the headers copied from the skb's linear part (bpf_skb_load_bytes where they are not there): IPv4 or
+ *   IPv6 (with up to four extension headers), then the TCP header, its options only for SYNs;
+ * - for IP packets, whether the remote address lies in internal_networks (an LPM trie; IPv4 as
+ *   IPv4-mapped IPv6), to tell internet-bound traffic: asked once per remote address change on a CPU;
  * - on egress, TCP segments with data or FIN from a local socket add its smoothed RTT to a histogram.
  *
  * Bytes are skb->len (the frame as the device counts it in net/dev, link-layer header included); one
@@ -121,6 +121,31 @@ struct {
 	__type(value, __u8);
 } internal_networks SEC(".maps");
 
+/*
+ * The last remote address each CPU looked up, and the answer. A stream's packets follow each other on a
+ * CPU, so most packets skip the trie walk (the costliest step of the program). An answer is good while
+ * its generation is internal_generation's, which user space bumps after each change of the trie.
+ */
+struct remote_answer {
+	struct lpm_key remote;
+	__u32 generation;
+	__u32 internal;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct remote_answer);
+} last_remote SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} internal_generation SEC(".maps");
+
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
 
 struct ipv4_header {
@@ -166,6 +191,28 @@ struct l3_info {
 	__u32 l4_length; /* ip_length minus the IP header and extension headers */
 	struct lpm_key remote;
 };
+
+/*
+ * Copies a header into dst: straight from the packet when it lies in the skb's linear part (almost
+ * always: the kernel keeps headers there), through the bpf_skb_load_bytes helper otherwise. The direct
+ * path saves a helper call per header on every packet.
+ */
+#define MAX_DIRECT_OFFSET 512
+static __always_inline int read_header(struct __sk_buff *skb, __u32 offset, void *dst, const __u32 size)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+
+	if (offset <= MAX_DIRECT_OFFSET) {
+		void *p = data + offset;
+
+		if (p + size <= data_end) {
+			__builtin_memcpy(dst, p, size);
+			return 0;
+		}
+	}
+	return bpf_skb_load_bytes(skb, offset, dst, size);
+}
 
 static __always_inline __u32 size_slot(__u64 v)
 {
@@ -224,6 +271,32 @@ static __always_inline bool link_local_scope(const struct lpm_key *remote)
 	return remote->addr[0] == 0xff || (word[0] == 0 && word[1] == 0 && word[2] == 0 && word[3] == 0);
 }
 
+static __always_inline bool same_remote(const struct lpm_key *a, const struct lpm_key *b)
+{
+	const __u32 *x = (const __u32 *)a->addr, *y = (const __u32 *)b->addr;
+
+	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] && x[3] == y[3];
+}
+
+static __always_inline bool is_internet(const struct lpm_key *remote)
+{
+	__u32 zero = 0, *generation = bpf_map_lookup_elem(&internal_generation, &zero);
+	struct remote_answer *last = bpf_map_lookup_elem(&last_remote, &zero);
+	__u32 internal;
+
+	if (link_local_scope(remote))
+		return false;
+	if (last && generation && last->generation == *generation && same_remote(&last->remote, remote))
+		return !last->internal;
+	internal = bpf_map_lookup_elem(&internal_networks, remote) != NULL;
+	if (last && generation) {
+		last->remote = *remote;
+		last->generation = *generation;
+		last->internal = internal;
+	}
+	return !internal;
+}
+
 static __always_inline __u32 protocol_index(__u32 ipproto)
 {
 	switch (ipproto) {
@@ -246,7 +319,7 @@ static __always_inline int parse_ipv4(struct __sk_buff *skb, __u32 offset, int d
 	__u32 header_len;
 	__u16 frag;
 
-	if (bpf_skb_load_bytes(skb, offset, &ip, sizeof(ip)) < 0)
+	if (read_header(skb, offset, &ip, sizeof(ip)) < 0)
 		return -1;
 	info->family = FAMILY_IPV4;
 	info->protocol = ip.protocol;
@@ -271,7 +344,7 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, __u32 offset, int d
 	__u32 header_end = offset + sizeof(ip);
 	__u32 payload;
 
-	if (bpf_skb_load_bytes(skb, offset, &ip, sizeof(ip)) < 0)
+	if (read_header(skb, offset, &ip, sizeof(ip)) < 0)
 		return -1;
 	info->family = FAMILY_IPV6;
 	payload = bpf_ntohs(ip.payload_len);
@@ -285,7 +358,7 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, __u32 offset, int d
 		if (next != IPPROTO_HOPOPTS && next != IPPROTO_ROUTING && next != IPPROTO_DSTOPTS &&
 		    next != IPPROTO_FRAGMENT)
 			break;
-		if (bpf_skb_load_bytes(skb, header_end, ext, sizeof(ext)) < 0) {
+		if (read_header(skb, header_end, ext, sizeof(ext)) < 0) {
 			info->protocol = next;
 			return 0;
 		}
@@ -369,7 +442,7 @@ static __always_inline void analyse_tcp(struct __sk_buff *skb, int dir, struct p
 	__u32 header_len;
 	__u32 payload;
 
-	if (bpf_skb_load_bytes(skb, info->l4_offset, &tcp, sizeof(tcp)) < 0)
+	if (read_header(skb, info->l4_offset, &tcp, sizeof(tcp)) < 0)
 		return;
 	header_len = (tcp.doff_reserved >> 4) * 4;
 	if (header_len < sizeof(tcp))
@@ -429,7 +502,7 @@ static __always_inline int count(struct __sk_buff *skb, int dir, __u32 l3_offset
 		family = info.family;
 		proto = protocol_index(info.protocol);
 		size_observe(&d->packet_size, info.ip_length);
-		if (!link_local_scope(&info.remote) && !bpf_map_lookup_elem(&internal_networks, &info.remote)) {
+		if (is_internet(&info.remote)) {
 			d->internet_bytes[family & 1] += len;
 			d->internet_packets[family & 1] += 1;
 		}

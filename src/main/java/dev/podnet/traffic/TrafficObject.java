@@ -32,7 +32,7 @@ final class TrafficObject implements AutoCloseable {
         this.layer3 = new BpfProgram[] {object.program("traffic_ingress_l3"), object.program("traffic_egress_l3")};
         this.slots = object.map("netns_slots");
         this.counters = object.map("traffic");
-        this.internal = new InternalNetworksMap(object.map("internal_networks"));
+        this.internal = new InternalNetworksMap(object.map("internal_networks"), object.map("internal_generation"));
         this.mode = mode;
     }
 
