@@ -126,6 +126,14 @@ public final class NetnsLab implements AutoCloseable {
         namespaces.remove(ns);
     }
 
+    /**
+     * Removes the namespace's bind mount but leaves its file under /run/netns, empty, as {@code ip netns del}
+     * does between its two steps (umount, then unlink). Its name stays in the lab; close unlinks the file.
+     */
+    public void unmount(String ns) {
+        Sh.run("umount", Path.of("/run/netns", ns).toString());
+    }
+
     @Override
     public void close() {
         for (Process p : processes) {
