@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(180)
 class NetnsChurnIT {
     private static final List<String> PROBES = List.of("netdev", "snmp", "snmp6", "netstat", "sockstat", "softnet",
-            "conntrack", "fd", "io", "tcpsummary", "qdisc");
+            "conntrack", "fd", "io", "tcpsummary", "qdisc", "traffic");
     private static final int PER_SECOND = 120;
     private static final int SCRAPES = 60;
 
