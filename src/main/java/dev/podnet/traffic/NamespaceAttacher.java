@@ -10,6 +10,7 @@ import dev.podnet.netns.NetnsEnterer;
 import dev.podnet.netns.NetnsVanishedException;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +59,7 @@ final class NamespaceAttacher implements AutoCloseable {
                 return;
             }
         }
-        Map<PodDevices.Device, Rtnetlink.Link> wanted = new java.util.HashMap<>();
+        Map<PodDevices.Device, Rtnetlink.Link> wanted = new HashMap<>();
         for (Rtnetlink.Link link : links) {
             if (PodDevices.eligible(link)) {
                 wanted.put(PodDevices.Device.of(link), link);

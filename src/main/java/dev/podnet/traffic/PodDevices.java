@@ -5,6 +5,7 @@ import dev.podnet.netlink.Rtnetlink;
 import dev.podnet.netns.Netns;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -12,6 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Only one collection thread works on a namespace at a time.
  */
 final class PodDevices {
+    /** Devices whose packets start at the IP header: none (tun, wireguard), raw IP, IPIP, IP6 tunnels, GRE. */
+    private static final Set<Integer> LAYER3_TYPES = Set.of(65534, 519, 768, 769, 778, 823);
+
     /** A device as attached: identified by index and name, since a new device may take a freed index. */
     record Device(int ifindex, String name) {
         static Device of(Rtnetlink.Link link) {
@@ -59,6 +63,4 @@ final class PodDevices {
         return link.type() == Rtnetlink.Link.ARPHRD_ETHER;
     }
 
-    /** Devices whose packets start at the IP header: none (tun, wireguard), raw IP, IPIP, IP6 tunnels, GRE. */
-    private static final java.util.Set<Integer> LAYER3_TYPES = java.util.Set.of(65534, 519, 768, 769, 778, 823);
 }

@@ -1,10 +1,17 @@
 package dev.podnet.traffic;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.podnet.testing.NetnsLab;
 import dev.podnet.testing.Scrape;
 import dev.podnet.testing.TestAgent;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,6 +50,47 @@ class TrafficCountsIT {
             lab.exec(b, "ip", "-6", "addr", "change", "fd00:215::2/64", "dev", veth[1], "nodad");
             exchangeAndCompare(lab, agent, a, b, "fd00:215::2", "ipv6");
         }
+    }
+
+    @Test
+    void devicesWithoutAnEthernetHeaderAreCountedToo() throws Exception {
+        TrafficLab.assumeTrafficLab();
+        assumeTrue(Files.exists(Path.of("/dev/net/tun")), "needs /dev/net/tun for a layer-3 device");
+        try (NetnsLab lab = new NetnsLab(); TestAgent agent = TestAgent.start("probes: [traffic]\n")) {
+            String ns = TrafficLab.quietNamespace(lab, "tun");
+            lab.exec(ns, "ip", "tuntap", "add", "dev", "tun0", "mode", "tun");
+            lab.exec(ns, "ip", "addr", "add", "10.229.0.1/24", "dev", "tun0");
+            lab.exec(ns, "ip", "link", "set", "tun0", "up");
+            String netns = TrafficLab.netns(lab, ns);
+            try (TunDevice tun = lab.inNetns(ns, () -> TunDevice.open("tun0"));
+                 DatagramSocket sender = lab.inNetns(ns, DatagramSocket::new)) {
+                TrafficLab.awaitScrape(agent, s -> s.sum("podnet_traffic_devices") >= 1
+                        && !s.find("podnet_packet_tcp_rst_total", "netns", netns).isEmpty(), "the tun device attached");
+                Scrape before = agent.scrape();
+                long[] devBefore = TrafficLab.netDev(lab, ns, "tun0");
+                for (int i = 0; i < 6; i++) {
+                    sender.send(new DatagramPacket(new byte[50], 50, InetAddress.getByName("10.229.0.2"), 9));
+                }
+                byte[] in = TunDevice.udp(new byte[] {10, (byte) 229, 0, 2}, new byte[] {10, (byte) 229, 0, 1}, 30);
+                for (int i = 0; i < 4; i++) {
+                    tun.inject(in);
+                }
+                TrafficLab.awaitQuiet(lab, new String[] {ns}, new String[] {"tun0"});
+                Scrape after = agent.scrape();
+                long[] devAfter = TrafficLab.netDev(lab, ns, "tun0");
+                assertEquals(6, packetDelta(after, before, netns, "transmit", "udp"), "datagrams sent through the tunnel");
+                assertEquals(4, packetDelta(after, before, netns, "receive", "udp"), "datagrams the tunnel received");
+                assertEquals(devAfter[0] - devBefore[0], after.sum("podnet_traffic_bytes_total", "netns", netns, "direction", "receive")
+                        - before.sum("podnet_traffic_bytes_total", "netns", netns, "direction", "receive"), "bytes as net/dev counts them");
+            }
+        }
+    }
+
+    private static double packetDelta(Scrape after, Scrape before, String netns, String direction, String protocol) {
+        return after.sum("podnet_traffic_packets_total", "netns", netns, "direction", direction, "ipfamily", "ipv4",
+                "protocol", protocol)
+                - before.sum("podnet_traffic_packets_total", "netns", netns, "direction", direction, "ipfamily", "ipv4",
+                "protocol", protocol);
     }
 
     private static void exchangeAndCompare(NetnsLab lab, TestAgent agent, String client, String server, String serverIp,
