@@ -83,7 +83,8 @@ class FieldSelectionIT {
         assertMessage(loader, "probeSettings: {snmp: {fields: \"[\"}}", "probeSettings.snmp.fields: \"[\" is not a regular expression");
         assertMessage(loader, "probeSettings: {snmp6: {fields: 7}}", "probeSettings.snmp6.fields: expected a regular expression");
         assertMessage(loader, "probeSettings: {netstat: {field: \".*\"}}", "probeSettings.netstat.field: unknown setting");
-        assertMessage(loader, "probeSettings: {netdev: {fields: \".*\"}}", "probeSettings.netdev: this probe has no settings");
+        assertMessage(loader, "probeSettings: {netdev: {fields: \"(\"}}", "probeSettings.netdev.fields: \"(\" is not a regular expression");
+        assertMessage(loader, "probeSettings: {fd: {fields: \".*\"}}", "probeSettings.fd: this probe has no settings");
         assertMessage(loader, "probeSettings: {netstat: {fields: }}", "probeSettings.netstat.fields: has no value");
         assertMessage(loader, "probeSettings: {tcpretrans: {tracepoint: 3, colour: red}}", "probeSettings.tcpretrans.");
     }
