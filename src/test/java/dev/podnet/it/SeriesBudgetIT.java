@@ -69,6 +69,9 @@ class SeriesBudgetIT {
                     """.formatted(cluster.kubeconfig(), NODE));
                  PodLikeTraffic traffic = PodLikeTraffic.start(lab, pod, podIp, peer, peerIp)) {
                 awaitAttribution(agent, inode);
+                List<String> down = agent.scrape().find("podnet_probe_up").stream().filter(s -> s.value() != 1)
+                        .map(s -> s.label("probe")).toList();
+                assumeTrue(down.isEmpty(), "every default probe must run for a full count; not running here: " + down);
                 // rounds over more than one attach window of the windowed probes (1 s in every 4 s)
                 traffic.rounds(12, 500);
                 Scrape scrape = agent.scrape();
@@ -122,19 +125,22 @@ class SeriesBudgetIT {
         byFamily.forEach((family, n) -> byGroup.merge(group(family), n, Long::sum));
         StringBuilder sb = new StringBuilder();
         sb.append("series of one pod with the default config: ").append(total).append(" (budget ").append(BUDGET)
-                .append(")\nby group: ").append(byGroup).append("\nby family:\n");
-        byFamily.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()
-                        .thenComparing(Map.Entry.comparingByKey()))
-                .forEach(e -> sb.append(String.format("  %4d %s%n", e.getValue(), e.getKey())));
+                .append(")\nby group:\n");
+        appendByCount(sb, byGroup);
+        sb.append("by family (").append(byFamily.size()).append("):\n");
+        appendByCount(sb, byFamily);
         return sb.toString();
     }
 
-    /** The probe-sized group of a family: {@code podnet_snmp_tcp}, {@code podnet_netdev}, {@code podnet_tcp}. */
+    private static void appendByCount(StringBuilder sb, Map<String, Long> counts) {
+        counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()
+                        .thenComparing(Map.Entry.comparingByKey()))
+                .forEach(e -> sb.append(String.format("  %4d %s%n", e.getValue(), e.getKey())));
+    }
+
+    /** The file or probe a family comes from: {@code podnet_snmp}, {@code podnet_netdev}, {@code podnet_tcp}. */
     private static String group(String family) {
         String[] parts = family.split("_");
-        if (parts.length > 2 && List.of("snmp", "snmp6", "netstat", "sockstat", "sockstat6").contains(parts[1])) {
-            return parts[0] + "_" + parts[1] + "_" + parts[2];
-        }
         return parts.length > 1 ? parts[0] + "_" + parts[1] : family;
     }
 }
