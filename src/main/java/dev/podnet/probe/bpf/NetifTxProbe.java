@@ -31,7 +31,7 @@ public final class NetifTxProbe extends KernelAggregateProbe {
     private static final String MAP = "tx_latency";
     private static final List<String> PHASES = List.of("qdisc", "xmit");
     private static final int PHASE_MASK = 0xff;
-    /** Keeps the probe's cost on a fast stream within issue 3's 3 % (see BENCHMARKS.md). */
+    /** Keeps the probe's cost on a fast stream within podnet's target of at most 3 % (see BENCHMARKS.md). */
     static final int DEFAULT_SAMPLE_EVERY = 16;
     private static final String UNIT = "packet";
     static final String SAMPLE_RATIO_METRIC = "podnet_netif_tx_latency_sample_ratio";
