@@ -7,17 +7,17 @@ import java.util.Map;
 
 /**
  * Whether a probe's histograms are exported once per node or once per network namespace (each pod's,
- * the host's): {@code probeSettings.<probe>.perPod}. A histogram is one series per bucket, 20 to 35 of
- * them for each label set, so one per pod would be most of a pod's series; the node-wide one answers
- * "how is the node doing" and the per-pod one is there for the pods someone is chasing. Node-wide is the
- * default; {@code perPod: true} gives every namespace its own. Only histograms are concerned: a probe's
- * counters stay per namespace.
+ * the host's): {@code probeSettings.<probe>.perPodHistograms}. A histogram is one series per bucket, 20
+ * to 35 of them for each label set, so one per pod would be most of a pod's series; the node-wide one
+ * answers "how is the node doing" and the per-pod one is there for the pods someone is chasing.
+ * Node-wide is the default; {@code perPodHistograms: true} gives every namespace its own. Only
+ * histograms are concerned: a probe's counters stay per namespace.
  *
  * <p>Node-wide, the histograms of all namespaces with the same labels are summed bucket by bucket: the
  * node's distribution, whose {@code _count} and {@code _sum} are the namespaces' totals.
  */
 public final class HistogramScope {
-    public static final String SETTING = "perPod";
+    public static final String SETTING = "perPodHistograms";
 
     private static final HistogramScope NODE = new HistogramScope(false);
     private static final HistogramScope PER_POD = new HistogramScope(true);

@@ -48,7 +48,7 @@ class HistogramScopeTest {
 
     @Test
     void perPodKeepsEachNamespacesOwnAndTheUnknownOnesNodeWide() {
-        HistogramScope scope = HistogramScope.of("tcpconn", Map.of("perPod", true));
+        HistogramScope scope = HistogramScope.of("tcpconn", Map.of("perPodHistograms", true));
         assertTrue(scope.perPod());
         List<Sample> samples = write(scope);
         assertEquals(4, samples.size());
@@ -56,15 +56,15 @@ class HistogramScopeTest {
         assertArrayEquals(new String[] {"102"}, samples.get(1).baseValues());
         assertArrayEquals(new long[] {0, 2, 0, 1}, samples.get(1).histogram().counts());
         assertEquals(0, samples.get(3).baseNames().length, "inode 0 has no namespace to go to");
-        assertFalse(HistogramScope.of("tcpconn", Map.of("perPod", false)).perPod());
+        assertFalse(HistogramScope.of("tcpconn", Map.of("perPodHistograms", false)).perPod());
     }
 
     @Test
     void anythingButTrueOrFalseIsRefusedWithTheSettingNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> HistogramScope.of("netiftx", Map.of("perPod", "yes please")));
-        assertTrue(e.getMessage().startsWith("probeSettings.netiftx.perPod: expected true"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> HistogramScope.of("netiftx", Map.of("perPod", 1)));
+                () -> HistogramScope.of("netiftx", Map.of("perPodHistograms", "yes please")));
+        assertTrue(e.getMessage().startsWith("probeSettings.netiftx.perPodHistograms: expected true"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> HistogramScope.of("netiftx", Map.of("perPodHistograms", 1)));
     }
 
     @Test

@@ -17,8 +17,8 @@ import java.util.Set;
  * Transmit latency of network devices (net:net_dev_queue, net_dev_start_xmit, net_dev_xmit):
  * {@code phase="qdisc"} from dev_queue_xmit to the driver (queueing discipline, segmentation, requeues),
  * {@code phase="xmit"} the driver's transmit call. The kernel aggregates by the transmitting device's
- * namespace; the histograms are node-wide unless {@code perPod: true} ({@link HistogramScope}), which
- * gives each namespace its own. Its programs run for every packet, so
+ * namespace; the histograms are node-wide unless {@code perPodHistograms: true} ({@link HistogramScope}),
+ * which gives each namespace its own. Its programs run for every packet, so
  * each phase times about one packet in {@code sampleEvery} ({@link Sampling}), {@value #DEFAULT_SAMPLE_EVERY}
  * unless set, and they are attached in windows of time ({@link AttachWindow#PER_PACKET_DEFAULT} unless set):
  * the histograms count sampled packets and the sampling ratio is exported beside them.
@@ -119,9 +119,9 @@ public final class NetifTxProbe extends KernelAggregateProbe {
         HistogramScope.Histograms latency = scope.histograms(METRIC,
                 "Device transmit latency: qdisc (dev_queue_xmit until the driver gets the packet) and xmit "
                         + "(the driver's transmit call); node-wide, or by the transmitting device's namespace with "
-                        + "probeSettings.netiftx.perPod: true. Sampled: one packet in probeSettings.netiftx.sampleEvery "
-                        + "(default " + DEFAULT_SAMPLE_EVERY + ") per phase, in windows of time, so _count counts "
-                        + "sampled packets; see " + SAMPLE_RATIO_METRIC + ".");
+                        + "probeSettings.netiftx.perPodHistograms: true. Sampled: one packet in "
+                        + "probeSettings.netiftx.sampleEvery (default " + DEFAULT_SAMPLE_EVERY + ") per phase, in "
+                        + "windows of time, so _count counts sampled packets; see " + SAMPLE_RATIO_METRIC + ".");
         for (Map.Entry<NetnsAggregates.Key, HistogramData> e
                 : snapshot.histograms(MAP, LatencyHistograms.NANOSECOND).entrySet()) {
             int phase = e.getKey().label() & PHASE_MASK;

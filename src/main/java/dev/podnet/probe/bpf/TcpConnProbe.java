@@ -17,7 +17,8 @@ import java.util.Set;
  * established actively (SYN_SENT -> ESTABLISHED) and passively (SYN_RECV -> ESTABLISHED), active opens
  * that failed (SYN_SENT -> CLOSE: refused, timed out, unreachable), and how long established
  * connections lived (ESTABLISHED until CLOSE) as a log2 histogram built in the kernel. The counters are
- * per namespace; the lifetime histogram is node-wide unless {@code perPod: true} ({@link HistogramScope}).
+ * per namespace; the lifetime histogram is node-wide unless {@code perPodHistograms: true}
+ * ({@link HistogramScope}).
  */
 public final class TcpConnProbe extends KernelAggregateProbe {
     private static final ProbeInfo INFO = new ProbeInfo("tcpconn", ProbeSource.BPF, Overhead.LOW, true, false, true,
@@ -85,7 +86,7 @@ public final class TcpConnProbe extends KernelAggregateProbe {
         }
         HistogramScope.Histograms lifetimes = scope.histograms("podnet_tcp_connection_duration_seconds",
                 "Lifetime of closed TCP connections, from established to closed; node-wide, or per namespace with "
-                        + "probeSettings.tcpconn.perPod: true.");
+                        + "probeSettings.tcpconn.perPodHistograms: true.");
         for (Map.Entry<NetnsAggregates.Key, HistogramData> e : snapshot.histograms(LIFETIMES, MICROSECOND).entrySet()) {
             lifetimes.add(e.getKey().netns(), e.getValue(), "direction", direction(e.getKey().label()));
         }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * packet with {@code sampleEvery: 1}, on a device without a qdisc (veth's default, a pod's eth0) and on
  * one whose qdisc holds packets back (a token bucket), where packets wait and may leave from another
  * CPU; about one packet in N with {@code sampleEvery: N}, the default being sampled. Per namespace with
- * {@code perPod: true}; by default one histogram per phase for the whole node.
+ * {@code perPodHistograms: true}; by default one histogram per phase for the whole node.
  */
 class NetifTxProbeIT {
     private static final int DATAGRAMS = 500;
@@ -27,7 +27,7 @@ class NetifTxProbeIT {
             probes: [netiftx]
             probeDeadline: 60s
             probeSettings:
-              netiftx: {sampleEvery: 1, window: none, perPod: true}
+              netiftx: {sampleEvery: 1, window: none, perPodHistograms: true}
             """;
 
     @BeforeAll
@@ -127,7 +127,7 @@ class NetifTxProbeIT {
         int datagrams = 4000;
         try (NetnsLab lab = new NetnsLab();
              TestAgent agent = TestAgent.start("probes: [netiftx]\nprobeDeadline: 60s\nprobeSettings:\n  netiftx: {sampleEvery: "
-                     + every + ", window: none, perPod: true}\n")) {
+                     + every + ", window: none, perPodHistograms: true}\n")) {
             String sender = lab.add("snd");
             String receiver = lab.add("rcv");
             lab.veth(sender, "10.242.3.1/24", receiver, "10.242.3.2/24");
@@ -158,9 +158,9 @@ class NetifTxProbeIT {
     }
 
     /**
-     * Without {@code perPod} a phase is one histogram for the node: no namespace labels, and it holds the
-     * sender's packets (and whatever else the node sent meanwhile). {@code perPod: true}, applied by a
-     * reload, splits it by namespace again.
+     * Without {@code perPodHistograms} a phase is one histogram for the node: no namespace labels, and it
+     * holds the sender's packets (and whatever else the node sent meanwhile). {@code perPodHistograms: true},
+     * applied by a reload, splits it by namespace again.
      */
     @Test
     void byDefaultEachPhaseIsOneHistogramForTheNodeAndPerPodSplitsItByNamespace() throws Exception {
@@ -190,7 +190,7 @@ class NetifTxProbeIT {
                 assertTrue(scrape.find(NetifTxProbe.METRIC + "_count").stream().allMatch(s -> s.label("netns").isEmpty()),
                         "no namespace labels: " + scrape.find(NetifTxProbe.METRIC + "_count"));
 
-                agent.rewriteConfig(nodeWide.replace("window: none}", "window: none, perPod: true}"));
+                agent.rewriteConfig(nodeWide.replace("window: none}", "window: none, perPodHistograms: true}"));
                 for (int i = 0; i < DATAGRAMS; i++) {
                     out.send(payload.clear(), to);
                 }

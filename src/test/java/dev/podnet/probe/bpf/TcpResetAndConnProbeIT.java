@@ -56,7 +56,7 @@ class TcpResetAndConnProbeIT {
     void anOpenedAndClosedConnectionIsActiveHerePassiveThereWithItsLifetime() throws Exception {
         try (NetnsLab lab = new NetnsLab(); TestAgent agent = TestAgent.start("""
                 probes: [tcpconn, tcpreset]
-                probeSettings: {tcpconn: {perPod: true}}
+                probeSettings: {tcpconn: {perPodHistograms: true}}
                 """)) {
             String[] ns = BpfProbeLab.pair(lab, 3);
             String client = BpfProbeLab.netns(lab, ns[0]);
