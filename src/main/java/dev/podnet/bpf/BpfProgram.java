@@ -142,6 +142,20 @@ public final class BpfProgram {
         });
     }
 
+    /**
+     * Attaches a {@code tc} program to a device of the calling thread's network namespace through a tcx
+     * link (Linux 6.6+); see {@link TcxAttachment}. Older kernels refuse the attach type (EINVAL): use
+     * {@link #attachTc} there.
+     */
+    public BpfAttachment attachTcx(int ifindex, TcAttachment.Direction direction) throws BpfException {
+        int fd = fd();
+        return object.guarded(() -> {
+            TcxAttachment attachment = TcxAttachment.attach(object, describe(), fd, ifindex, direction);
+            object.adopt(attachment);
+            return attachment;
+        });
+    }
+
     @FunctionalInterface
     private interface AttachCall {
         MemorySegment invoke(Arena call, MemorySegment state) throws Throwable;

@@ -50,6 +50,7 @@ public final class Agent implements AutoCloseable {
         this.engine = new CollectionEngine(config.procfs(), new NetnsDiscovery(config.procfs(), config.netnsDir()),
                 enterer, catalog);
         engine.configure(config.probes(), config.probeDeadline(), config.probeSettings());
+        engine.setInternalNetworks(config.internalNetworks());
         this.collector = new PodnetCollector(engine, config.minInterval());
 
         PrometheusRegistry registry = new PrometheusRegistry();
@@ -92,6 +93,7 @@ public final class Agent implements AutoCloseable {
             LOG.warning("listen changed to " + next.listen() + "; this takes effect on restart");
         }
         engine.configure(effective.probes(), effective.probeDeadline(), effective.probeSettings());
+        engine.setInternalNetworks(effective.internalNetworks());
         collector.setMinInterval(effective.minInterval());
         kubernetes.apply(effective);
         config = effective;

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -49,10 +50,22 @@ public final class RunCommand implements Callable<Integer> {
                     + "the BPF probes' loading may leave some MiB of native memory behind");
         }
         CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
         try (Agent agent = new Agent(config, configFile, catalog, loader, Duration.ofSeconds(2))) {
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+            // The JVM halts once its shutdown hooks return: wait for the agent to detach its programs
+            // (tc filters would otherwise stay on the pods' devices), but not forever.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stop.countDown();
+                try {
+                    closed.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
             System.err.println("podnet: serving http://" + config.listen().host() + ":" + agent.port() + "/metrics");
             stop.await();
+        } finally {
+            closed.countDown();
         }
         return 0;
     }

@@ -27,7 +27,7 @@ import java.util.function.Predicate;
  */
 public final class ConfigLoader {
     static final Set<String> FIELDS = Set.of("listen", "minInterval", "probeDeadline", "probes", "probeSettings",
-            "procfs", "netnsDir", "kubernetes", "podLabels", "kubeconfig", "nodeName");
+            "procfs", "netnsDir", "kubernetes", "podLabels", "kubeconfig", "nodeName", "internalNetworks");
     /** Labels podnet itself puts on series; a pod label may not take one of these names. */
     static final Set<String> RESERVED_LABELS = Set.of("netns", "namespace", "pod", "node", "task", "ipfamily",
             "srcip", "dstip", "srcport", "dstport", "protocol", "name", "probe", "device", "reason", "state",
@@ -123,8 +123,9 @@ public final class ConfigLoader {
             throw new ConfigException("kubeconfig: " + kubeconfig + " does not exist or is not readable");
         }
         String nodeName = nodeName(text(root, "nodeName", null));
+        List<Cidr> internalNetworks = Cidr.parseList(root.get("internalNetworks"), "internalNetworks", Cidr.DEFAULT_INTERNAL);
         return new PodnetConfig(listen, minInterval, deadline, probes, settings, procfs, netnsDir, kubernetes, podLabels,
-                kubeconfig, nodeName);
+                kubeconfig, nodeName, internalNetworks);
     }
 
     private static String text(JsonNode root, String field, String fallback) throws ConfigException {

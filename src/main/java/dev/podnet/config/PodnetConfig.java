@@ -21,11 +21,13 @@ import java.util.Map;
  *                      else {@code KUBECONFIG}, else {@code ~/.kube/config}
  * @param nodeName      the Kubernetes node this agent watches pods of, or null: env {@code NODE_NAME}, else
  *                      the hostname
+ * @param internalNetworks networks that are not the internet: traffic with a remote address outside all of
+ *                      them is internet-bound
  */
 public record PodnetConfig(HostPort listen, Duration minInterval, Duration probeDeadline, List<String> probes,
                            Map<String, Map<String, Object>> probeSettings, Path procfs, Path netnsDir,
                            KubernetesMode kubernetes, List<PodLabel> podLabels, Path kubeconfig,
-                           String nodeName) {
+                           String nodeName, List<Cidr> internalNetworks) {
 
     public static final int DEFAULT_PORT = 9475;
 
@@ -44,11 +46,11 @@ public record PodnetConfig(HostPort listen, Duration minInterval, Duration probe
 
     public PodnetConfig withListen(HostPort listen) {
         return new PodnetConfig(listen, minInterval, probeDeadline, probes, probeSettings, procfs, netnsDir, kubernetes,
-                podLabels, kubeconfig, nodeName);
+                podLabels, kubeconfig, nodeName, internalNetworks);
     }
 
     public PodnetConfig withProcfs(Path procfs) {
         return new PodnetConfig(listen, minInterval, probeDeadline, probes, probeSettings, procfs, netnsDir, kubernetes,
-                podLabels, kubeconfig, nodeName);
+                podLabels, kubeconfig, nodeName, internalNetworks);
     }
 }

@@ -52,15 +52,29 @@ public final class Rtnetlink {
         return names;
     }
 
-    /** A device as far as podnet needs it: its index and name (null if the answer carried no IFLA_IFNAME). */
-    public record Link(int ifindex, String name) {
+    /** Every device of the socket's namespace. */
+    public static List<Link> links(NetlinkSocket socket) throws IOException {
+        List<Link> links = new ArrayList<>();
+        socket.dump(LINK_DUMP, new byte[IFINFOMSG_BYTES], payload -> links.add(parseLink(payload)));
+        return links;
     }
 
-    /** One RTM_NEWLINK payload: {@code struct ifinfomsg}, then attributes, of which only IFLA_IFNAME is read. */
+    /**
+     * A device as far as podnet needs it: its index, name (null if the answer carried no IFLA_IFNAME) and
+     * hardware type ({@code ARPHRD_*}: 1 Ethernet, 772 loopback, 65534 none).
+     */
+    public record Link(int ifindex, String name, int type) {
+        public static final int ARPHRD_ETHER = 1;
+        public static final int ARPHRD_LOOPBACK = 772;
+    }
+
+    /** One RTM_NEWLINK payload: {@code struct ifinfomsg} (type, index), then attributes, of which only IFLA_IFNAME is read. */
     public static Link parseLink(MemorySegment payload) throws MalformedNetlinkException {
-        int ifindex = NetlinkBytes.s32(requireLength(payload, IFINFOMSG_BYTES, "RTM_NEWLINK", "ifinfomsg"), 4);
+        MemorySegment header = requireLength(payload, IFINFOMSG_BYTES, "RTM_NEWLINK", "ifinfomsg");
+        int ifindex = NetlinkBytes.s32(header, 4);
         MemorySegment[] attrs = NetlinkAttributes.index(payload.asSlice(IFINFOMSG_BYTES), IFLA_IFNAME, "RTM_NEWLINK");
-        return new Link(ifindex, attrs[IFLA_IFNAME] == null ? null : NetlinkBytes.cString(attrs[IFLA_IFNAME]));
+        return new Link(ifindex, attrs[IFLA_IFNAME] == null ? null : NetlinkBytes.cString(attrs[IFLA_IFNAME]),
+                NetlinkBytes.u16(header, 2));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.podnet.probe;
 
+import dev.podnet.config.Cidr;
 import dev.podnet.netns.Netns;
 import dev.podnet.netns.NetnsDiscovery;
 import dev.podnet.netns.NetnsEnterer;
@@ -45,6 +46,7 @@ public final class CollectionEngine implements AutoCloseable {
     private final int parallelism;
     private volatile Duration deadline = Duration.ofSeconds(3);
     private volatile NetnsLabeler labeler = NetnsLabeler.HOST_MODE;
+    private volatile List<Cidr> internalNetworks = Cidr.DEFAULT_INTERNAL;
 
     public CollectionEngine(Path procRoot, NetnsDiscovery discovery, NetnsEnterer enterer, ProbeCatalog catalog) {
         this.procRoot = procRoot;
@@ -94,6 +96,11 @@ public final class CollectionEngine implements AutoCloseable {
         return runtime;
     }
 
+    /** Networks that are not the internet, handed to node-wide probes from the next collection on. */
+    public void setInternalNetworks(List<Cidr> networks) {
+        this.internalNetworks = List.copyOf(networks);
+    }
+
     public void setLabeler(NetnsLabeler labeler) {
         this.labeler = labeler;
     }
@@ -130,7 +137,7 @@ public final class CollectionEngine implements AutoCloseable {
         }
         Attribution attribution = new Attribution(labels, namespaces);
         Netns host = namespaces.stream().filter(Netns::host).findFirst().orElse(null);
-        NodeView view = new NodeView(procRoot, namespaces, host, enterer);
+        NodeView view = new NodeView(procRoot, namespaces, host, enterer, internalNetworks);
 
         List<ProbeRuntime> running = new ArrayList<>();
         for (ProbeRuntime r : runtimes()) {

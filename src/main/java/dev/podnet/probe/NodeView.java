@@ -1,5 +1,6 @@
 package dev.podnet.probe;
 
+import dev.podnet.config.Cidr;
 import dev.podnet.netns.Netns;
 import dev.podnet.netns.NetnsEnterer;
 import java.nio.file.Path;
@@ -12,6 +13,8 @@ import java.util.List;
  * @param namespaces every network namespace found by this collection's discovery
  * @param host       the host's own namespace
  * @param enterer    runs work inside a namespace (netlink sockets, /proc/thread-self reads)
+ * @param internalNetworks networks that are not the internet (config {@code internalNetworks}), reloadable
  */
-public record NodeView(Path procRoot, List<Netns> namespaces, Netns host, NetnsEnterer enterer) {
+public record NodeView(Path procRoot, List<Netns> namespaces, Netns host, NetnsEnterer enterer,
+                       List<Cidr> internalNetworks) {
 }

@@ -18,6 +18,7 @@ import dev.podnet.probe.procfs.Snmp6Probe;
 import dev.podnet.probe.procfs.SnmpProbe;
 import dev.podnet.probe.procfs.SockstatProbe;
 import dev.podnet.probe.procfs.SoftnetProbe;
+import dev.podnet.traffic.TrafficProbe;
 
 /** The probes shipped with podnet, in the order `podnet probes` lists them. */
 final class StandardProbes {
@@ -43,6 +44,7 @@ final class StandardProbes {
                 .register(PacketLossProbe::new)
                 .register(SoftirqProbe::new)
                 .register(NetifTxProbe::new)
-                .register(SockBufProbe::new);
+                .register(SockBufProbe::new)
+                .register(TrafficProbe::new);
     }
 }

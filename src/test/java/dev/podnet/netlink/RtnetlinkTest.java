@@ -92,7 +92,7 @@ class RtnetlinkTest {
     @Test
     void linkWithAndWithoutName() throws Exception {
         byte[] ifinfo = struct(Rtnetlink.IFINFOMSG_BYTES, b -> b.putShort((short) 0).putShort((short) 1).putInt(9));
-        assertEquals(new Rtnetlink.Link(9, "eth0"),
+        assertEquals(new Rtnetlink.Link(9, "eth0", Rtnetlink.Link.ARPHRD_ETHER),
                 Rtnetlink.parseLink(segment(concat(ifinfo, attr(4, new byte[4]), attr(Rtnetlink.IFLA_IFNAME, cString("eth0"))))));
         assertNull(Rtnetlink.parseLink(segment(ifinfo)).name());
         assertThrows(MalformedNetlinkException.class, () -> Rtnetlink.parseLink(segment(new byte[8])));

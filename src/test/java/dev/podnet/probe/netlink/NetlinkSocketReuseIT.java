@@ -175,7 +175,7 @@ class NetlinkSocketReuseIT {
             lab.delete(gone);
             assertTrue(linkExists(hub, hubEnd), "until the next collection, the kept socket holds the namespace");
 
-            qdisc.collectNode(new NodeView(PROC, List.of(keptNetns), null, enterer), sink());
+            qdisc.collectNode(new NodeView(PROC, List.of(keptNetns), null, enterer, List.of()), sink());
             assertTrue(awaitLinkGone(hub, hubEnd), "the namespace discovery no longer found was let go");
             collect(qdisc, keptNetns, enterer);
             assertEquals(keptSocket, netlinkSocketsIn(lab, kept), "the live namespace keeps its socket");

@@ -1,0 +1,147 @@
+package dev.podnet.traffic;
+
+import dev.podnet.bpf.BpfAttachment;
+import dev.podnet.bpf.BpfException;
+import dev.podnet.bpf.BpfMap;
+import dev.podnet.bpf.BpfObject;
+import dev.podnet.bpf.BpfProgram;
+import dev.podnet.bpf.TcAttachment;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * traffic.bpf.o loaded: its four programs (ingress and egress, for devices with and without an Ethernet
+ * header) and its maps: the namespace slots user space assigns, the per-CPU counters it reads, and the
+ * internal networks it keeps in step with the config.
+ */
+final class TrafficObject implements AutoCloseable {
+    static final String FILE = "traffic.bpf.o";
+    private static final int EINVAL = 22;
+
+    private final BpfObject object;
+    private final BpfProgram[] ethernet;
+    private final BpfProgram[] layer3;
+    private final BpfMap slots;
+    private final BpfMap counters;
+    private final InternalNetworksMap internal;
+    private volatile TrafficSettings.AttachMode mode;
+
+    private TrafficObject(BpfObject object, TrafficSettings.AttachMode mode) throws BpfException {
+        this.object = object;
+        this.ethernet = new BpfProgram[] {object.program("traffic_ingress"), object.program("traffic_egress")};
+        this.layer3 = new BpfProgram[] {object.program("traffic_ingress_l3"), object.program("traffic_egress_l3")};
+        this.slots = object.map("netns_slots");
+        this.counters = object.map("traffic");
+        this.internal = new InternalNetworksMap(object.map("internal_networks"), object.map("internal_generation"));
+        this.mode = mode;
+    }
+
+    static TrafficObject load(TrafficSettings settings) throws BpfException {
+        BpfObject object = BpfObject.openResource("bpf/" + FILE);
+        try {
+            object.map("netns_slots").setMaxEntries(settings.maxNamespaces());
+            object.map("traffic").setMaxEntries(settings.maxNamespaces());
+            object.load();
+            TrafficObject loaded = new TrafficObject(object, settings.attach());
+            int expected = TrafficLayout.WORDS * 8;
+            if (loaded.counters.valueSize() != expected) {
+                throw new BpfException(FILE + ": struct pod_traffic has " + loaded.counters.valueSize()
+                        + " bytes, this podnet reads " + expected + " (program and reader out of step)");
+            }
+            return loaded;
+        } catch (BpfException | RuntimeException e) {
+            object.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Attaches the ingress and egress programs to a device of the calling thread's namespace. In auto
+     * mode a kernel without tcx (EINVAL) switches this object to clsact filters for good.
+     */
+    List<BpfAttachment> attach(int ifindex, boolean hasEthernetHeader) throws BpfException {
+        BpfProgram[] programs = hasEthernetHeader ? ethernet : layer3;
+        if (mode != TrafficSettings.AttachMode.TC) {
+            try {
+                return both(programs, ifindex, true);
+            } catch (BpfException e) {
+                if (mode == TrafficSettings.AttachMode.TCX || e.errno() != EINVAL) {
+                    throw e;
+                }
+                mode = TrafficSettings.AttachMode.TC;
+            }
+        }
+        return both(programs, ifindex, false);
+    }
+
+    private static List<BpfAttachment> both(BpfProgram[] programs, int ifindex, boolean tcx) throws BpfException {
+        BpfAttachment ingress = tcx ? programs[0].attachTcx(ifindex, TcAttachment.Direction.INGRESS)
+                : programs[0].attachTc(ifindex, TcAttachment.Direction.INGRESS);
+        try {
+            BpfAttachment egress = tcx ? programs[1].attachTcx(ifindex, TcAttachment.Direction.EGRESS)
+                    : programs[1].attachTc(ifindex, TcAttachment.Direction.EGRESS);
+            return List.of(ingress, egress);
+        } catch (BpfException e) {
+            ingress.close();
+            throw e;
+        }
+    }
+
+    /** Whether attachments are tcx links (closed from anywhere) or clsact filters (closed inside their namespace). */
+    boolean usesTcx() {
+        return mode != TrafficSettings.AttachMode.TC;
+    }
+
+    String attachMode() {
+        return usesTcx() ? "tcx" : "tc";
+    }
+
+    /** Zeroes the slot's counters and points the namespace at it: from now on its packets count there. */
+    void assign(long netns, int slot) throws BpfException {
+        counters.update(slotKey(slot), new byte[counters.valueBufferSize()]);
+        slots.update(netnsKey(netns), slotKey(slot));
+    }
+
+    /** Stops counting the namespace's packets. */
+    void unassign(long netns) throws BpfException {
+        slots.delete(netnsKey(netns));
+    }
+
+    /** The slot's counters summed over CPUs, as {@link TrafficLayout} words. */
+    long[] read(int slot) throws BpfException {
+        byte[] value = counters.lookup(slotKey(slot));
+        long[] words = new long[TrafficLayout.WORDS];
+        if (value == null) {
+            return words;
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(value).order(BpfMap.order());
+        int stride = counters.valueStride();
+        for (int cpu = 0; cpu + stride <= value.length; cpu += stride) {
+            for (int i = 0; i < words.length; i++) {
+                words[i] += buffer.getLong(cpu + i * 8);
+            }
+        }
+        return words;
+    }
+
+    InternalNetworksMap internalNetworks() {
+        return internal;
+    }
+
+    int capacity() throws BpfException {
+        return slots.maxEntries();
+    }
+
+    private static byte[] slotKey(int slot) {
+        return ByteBuffer.allocate(4).order(BpfMap.order()).putInt(slot).array();
+    }
+
+    private static byte[] netnsKey(long netns) {
+        return ByteBuffer.allocate(4).order(BpfMap.order()).putInt((int) netns).array();
+    }
+
+    @Override
+    public void close() {
+        object.close();
+    }
+}
