@@ -4,7 +4,7 @@
 # how long (kernel.bpf_stats_enabled=1: run_cnt and run_time_ns, read with bpftool). Prints per program
 # the runs per second, nanoseconds per run and the share of one CPU it took.
 #
-#   sudo bench/bpf-cost.sh [SECONDS] [PROBE...]     default: 10 s; all seven BPF probes, one at a time
+#   sudo bench/bpf-cost.sh [SECONDS] [PROBE...]     default: 10 s; every BPF probe (traffic included), one at a time
 #   PODNET_PROBE_SETTINGS='netiftx: {sampleEvery: 1}' ...   probe settings (the inside of probeSettings: {...})
 #
 # The statistics add two clock reads to every program run (some tens of ns), so these runs are never
@@ -15,7 +15,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 secs=${1:-10}
 shift || true
 probes=("$@")
-[ ${#probes[@]} -gt 0 ] || probes=(tcpretrans tcpreset tcpconn packetloss sockbuf softirq netiftx)
+[ ${#probes[@]} -gt 0 ] || probes=(tcpretrans tcpreset tcpconn packetloss sockbuf softirq netiftx traffic)
 [ "$(id -u)" -eq 0 ] || { echo "needs root (namespaces, BPF)" >&2; exit 1; }
 for tool in iperf3 bpftool jq; do
   command -v "$tool" >/dev/null || { echo "needs $tool (scripts/install-deps all)" >&2; exit 1; }

@@ -7,7 +7,7 @@
 # quartiles of the per-pair ratio with/without, and the agent's CPU time per run.
 #
 #   sudo bench/overhead.sh [PAIRS] [SECONDS]     default: 10 pairs of runs, 10 s each
-#   PODNET_BPF_PROBES="netiftx, softirq" ...     another probe set (default: all seven BPF probes)
+#   PODNET_BPF_PROBES="netiftx, softirq" ...     another probe set (default: every BPF probe, traffic included)
 #   PODNET_PROBE_SETTINGS='netiftx: {sampleEvery: 1}' ...   probe settings (the inside of probeSettings: {...})
 #   PODNET_IPERF_ARGS="-C cubic" ...              more iperf3 client options (here: the congestion control;
 #                                                  the default is the machine's, bbr on the reference VM)
@@ -21,7 +21,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 pairs=${1:-10}
 secs=${2:-10}
-probes=${PODNET_BPF_PROBES:-tcpretrans, tcpreset, tcpconn, packetloss, sockbuf, softirq, netiftx}
+probes=${PODNET_BPF_PROBES:-tcpretrans, tcpreset, tcpconn, packetloss, sockbuf, softirq, netiftx, traffic}
 [ "$(id -u)" -eq 0 ] || { echo "needs root (namespaces, BPF)" >&2; exit 1; }
 command -v iperf3 >/dev/null || "$root/scripts/install-deps" all
 command -v jq >/dev/null || "$root/scripts/install-deps" all

@@ -9,7 +9,8 @@
  * Per packet:
  * - the namespace inode (skb->dev->nd_net), then the namespace's slot in netns_slots (a plain hash the
  *   JIT inlines; user space writes it when it attaches, the programs only read it);
- * - the slot's per-CPU counters in traffic (a per-CPU array: no hash update, no atomic);
+ * - the slot's per-CPU counters in traffic (a per-CPU array: no hash update, no atomic), and the
+ *   histograms: the node's by default, the slot's when user space asks for them per pod;
  * - the headers copied from the skb's linear part (bpf_skb_load_bytes where they are not there): IPv4 or
  *   IPv6 (with up to four extension headers), then the TCP header, its options only for SYNs;
  * - for IP packets, whether the remote address lies in internal_networks (an LPM trie; IPv4 as
@@ -82,14 +83,23 @@ struct direction_stats {
 	__u64 tcp_zero_window;
 	__u64 ipv4_df;
 	__u64 window_scale[WSCALE_SLOTS];
-	struct size_hist packet_size;
-	struct size_hist tcp_payload;
 };
 
 struct pod_traffic {
 	struct direction_stats dir[2];
+};
+
+struct traffic_histograms {
+	struct size_hist packet_size[2]; /* by direction */
+	struct size_hist tcp_payload[2];
 	struct log2_hist rtt_us; /* smoothed RTT in microseconds, log2 slots as podnet.h */
 };
+
+/*
+ * Whether the histograms are kept per namespace slot (histograms has a slot per namespace) or once for
+ * the node (one entry). Set by user space before loading.
+ */
+const volatile __u32 per_pod_histograms = 0;
 
 /* Network namespace inode -> slot in traffic; written by user space only. */
 struct {
@@ -106,6 +116,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct pod_traffic);
 } traffic SEC(".maps");
+
+/* Entry 0 for the node, or one per slot; max_entries is set by user space before loading. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct traffic_histograms);
+} histograms SEC(".maps");
 
 struct lpm_key {
 	__u32 prefixlen;
@@ -435,7 +453,7 @@ static __always_inline __u32 window_scale(struct __sk_buff *skb, __u32 options_o
 	return w.shift;
 }
 
-static __always_inline void analyse_tcp(struct __sk_buff *skb, int dir, struct pod_traffic *t,
+static __always_inline void analyse_tcp(struct __sk_buff *skb, int dir, struct traffic_histograms *h,
 					struct direction_stats *d, const struct l3_info *info)
 {
 	struct tcp_header tcp;
@@ -457,7 +475,8 @@ static __always_inline void analyse_tcp(struct __sk_buff *skb, int dir, struct p
 		d->window_scale[shift & (WSCALE_SLOTS - 1)] += 1;
 	}
 	payload = info->l4_length > header_len ? info->l4_length - header_len : 0;
-	size_observe(&d->tcp_payload, payload);
+	if (h)
+		size_observe(&h->tcp_payload[dir], payload);
 
 	if (dir == DIR_TRANSMIT && (payload || (tcp.flags & TCP_FLAG_FIN))) {
 		struct bpf_sock *sk = skb->sk;
@@ -469,8 +488,8 @@ static __always_inline void analyse_tcp(struct __sk_buff *skb, int dir, struct p
 		if (!sk)
 			return;
 		tp = bpf_tcp_sock(sk);
-		if (tp && tp->srtt_us)
-			log2_observe(&t->rtt_us, tp->srtt_us >> 3); /* srtt_us holds 8 times the smoothed RTT */
+		if (tp && tp->srtt_us && h)
+			log2_observe(&h->rtt_us, tp->srtt_us >> 3); /* srtt_us holds 8 times the smoothed RTT */
 	}
 }
 
@@ -478,9 +497,10 @@ static __always_inline int count(struct __sk_buff *skb, int dir, __u32 l3_offset
 {
 	struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
 	struct direction_stats *d;
+	struct traffic_histograms *h;
 	struct pod_traffic *t;
 	struct l3_info info = {};
-	__u32 netns, *slot;
+	__u32 netns, *slot, zero = 0;
 	__u32 family = FAMILY_OTHER, proto = PROTO_OTHER;
 	__u64 len = skb->len;
 	int parsed = -1;
@@ -493,6 +513,7 @@ static __always_inline int count(struct __sk_buff *skb, int dir, __u32 l3_offset
 	if (!t)
 		return TC_PASS_ON;
 	d = &t->dir[dir];
+	h = bpf_map_lookup_elem(&histograms, per_pod_histograms ? slot : &zero);
 
 	if (skb->protocol == bpf_htons(ETH_P_IP))
 		parsed = parse_ipv4(skb, l3_offset, dir, d, &info);
@@ -501,13 +522,14 @@ static __always_inline int count(struct __sk_buff *skb, int dir, __u32 l3_offset
 	if (parsed == 0) {
 		family = info.family;
 		proto = protocol_index(info.protocol);
-		size_observe(&d->packet_size, info.ip_length);
+		if (h)
+			size_observe(&h->packet_size[dir], info.ip_length);
 		if (is_internet(&info.remote)) {
 			d->internet_bytes[family & 1] += len;
 			d->internet_packets[family & 1] += 1;
 		}
 		if (proto == PROTO_TCP && info.l4_offset >= 0)
-			analyse_tcp(skb, dir, t, d, &info);
+			analyse_tcp(skb, dir, h, d, &info);
 	}
 	if (family > FAMILY_OTHER)
 		family = FAMILY_OTHER;

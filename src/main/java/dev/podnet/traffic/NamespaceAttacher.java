@@ -130,18 +130,14 @@ final class NamespaceAttacher implements AutoCloseable {
         links.forEach(BpfAttachment::close);
     }
 
-    /**
-     * Lets go of the namespaces not in {@code live}: detaches, stops counting them, gives their slots
-     * back. Returns the last counters of each released namespace (for node-wide totals).
-     */
-    List<long[]> retainOnly(List<Netns> live) {
+    /** Lets go of the namespaces not in {@code live}: detaches, stops counting them, gives their slots back. */
+    void retainOnly(List<Netns> live) {
         Set<Long> alive = new HashSet<>();
         for (Netns n : live) {
             alive.add(n.inode());
         }
         sockets.retainOnly(live);
         overCapacity.retainAll(alive);
-        List<long[]> released = new ArrayList<>();
         for (PodDevices pod : List.copyOf(namespaces.values())) {
             if (alive.contains(pod.inode())) {
                 continue;
@@ -149,7 +145,6 @@ final class NamespaceAttacher implements AutoCloseable {
             namespaces.remove(pod.inode());
             pod.attached().values().forEach(links -> detach(pod.netns(), links));
             try {
-                released.add(program.read(pod.slot()));
                 program.unassign(pod.inode());
             } catch (BpfException e) {
                 LOG.warning("traffic: releasing namespace " + pod.inode() + ": " + e.getMessage());
@@ -157,7 +152,6 @@ final class NamespaceAttacher implements AutoCloseable {
             slots.release(pod.inode());
         }
         slots.recycle();
-        return released;
     }
 
     List<PodDevices> namespaces() {

@@ -1,9 +1,10 @@
 package dev.podnet.traffic;
 
 /**
- * Where each counter of traffic.bpf.c's {@code struct pod_traffic} lies, as indexes of 64-bit words.
- * The kernel map's value size is checked against {@link #WORDS} at start, so a change on one side only
- * fails loudly instead of exporting wrong numbers.
+ * Where each counter of traffic.bpf.c's {@code struct pod_traffic} (per namespace) and
+ * {@code struct traffic_histograms} (per node, or per namespace) lies, as indexes of 64-bit words. The
+ * kernel maps' value sizes are checked against {@link #WORDS} and {@link #HISTOGRAM_WORDS} at start, so a
+ * change on one side only fails loudly instead of exporting wrong numbers.
  */
 final class TrafficLayout {
     static final int DIRECTIONS = 2;
@@ -23,11 +24,14 @@ final class TrafficLayout {
     private static final int TCP_ZERO_WINDOW = TCP_RST + 1;
     private static final int IPV4_DF = TCP_ZERO_WINDOW + 1;
     private static final int WINDOW_SCALE = IPV4_DF + 1;
-    private static final int PACKET_SIZE = WINDOW_SCALE + WINDOW_SCALE_SLOTS;
-    private static final int TCP_PAYLOAD = PACKET_SIZE + SIZE_SLOTS + 1;
-    private static final int DIRECTION_WORDS = TCP_PAYLOAD + SIZE_SLOTS + 1;
-    private static final int RTT = DIRECTIONS * DIRECTION_WORDS;
-    static final int WORDS = RTT + RTT_SLOTS + 1;
+    private static final int DIRECTION_WORDS = WINDOW_SCALE + WINDOW_SCALE_SLOTS;
+    static final int WORDS = DIRECTIONS * DIRECTION_WORDS;
+
+    private static final int SIZE_WORDS = SIZE_SLOTS + 1;
+    private static final int PACKET_SIZE = 0;
+    private static final int TCP_PAYLOAD = PACKET_SIZE + DIRECTIONS * SIZE_WORDS;
+    private static final int RTT = TCP_PAYLOAD + DIRECTIONS * SIZE_WORDS;
+    static final int HISTOGRAM_WORDS = RTT + RTT_SLOTS + 1;
 
     private TrafficLayout() {
     }
@@ -64,16 +68,16 @@ final class TrafficLayout {
         return direction * DIRECTION_WORDS + WINDOW_SCALE + slot;
     }
 
-    /** First of SIZE_SLOTS slots, then the sum. */
+    /** In the histograms: first of SIZE_SLOTS slots, then the sum. */
     static int packetSize(int direction) {
-        return direction * DIRECTION_WORDS + PACKET_SIZE;
+        return PACKET_SIZE + direction * SIZE_WORDS;
     }
 
     static int tcpPayload(int direction) {
-        return direction * DIRECTION_WORDS + TCP_PAYLOAD;
+        return TCP_PAYLOAD + direction * SIZE_WORDS;
     }
 
-    /** First of RTT_SLOTS log2 slots in microseconds, then the sum. */
+    /** In the histograms: first of RTT_SLOTS log2 slots in microseconds, then the sum. */
     static int rtt() {
         return RTT;
     }

@@ -23,17 +23,21 @@ final class TrafficObject implements AutoCloseable {
     private final BpfProgram[] layer3;
     private final BpfMap slots;
     private final BpfMap counters;
+    private final BpfMap histograms;
+    private final boolean perPodHistograms;
     private final InternalNetworksMap internal;
     private volatile TrafficSettings.AttachMode mode;
 
-    private TrafficObject(BpfObject object, TrafficSettings.AttachMode mode) throws BpfException {
+    private TrafficObject(BpfObject object, TrafficSettings settings) throws BpfException {
         this.object = object;
         this.ethernet = new BpfProgram[] {object.program("traffic_ingress"), object.program("traffic_egress")};
         this.layer3 = new BpfProgram[] {object.program("traffic_ingress_l3"), object.program("traffic_egress_l3")};
         this.slots = object.map("netns_slots");
         this.counters = object.map("traffic");
+        this.histograms = object.map("histograms");
+        this.perPodHistograms = settings.perPodHistograms();
         this.internal = new InternalNetworksMap(object.map("internal_networks"), object.map("internal_generation"));
-        this.mode = mode;
+        this.mode = settings.attach();
     }
 
     static TrafficObject load(TrafficSettings settings) throws BpfException {
@@ -41,17 +45,24 @@ final class TrafficObject implements AutoCloseable {
         try {
             object.map("netns_slots").setMaxEntries(settings.maxNamespaces());
             object.map("traffic").setMaxEntries(settings.maxNamespaces());
+            object.map("histograms").setMaxEntries(settings.perPodHistograms() ? settings.maxNamespaces() : 1);
+            object.map(".rodata").setInitialValue(ByteBuffer.allocate(4).order(BpfMap.order())
+                    .putInt(settings.perPodHistograms() ? 1 : 0).array()); // const volatile per_pod_histograms
             object.load();
-            TrafficObject loaded = new TrafficObject(object, settings.attach());
-            int expected = TrafficLayout.WORDS * 8;
-            if (loaded.counters.valueSize() != expected) {
-                throw new BpfException(FILE + ": struct pod_traffic has " + loaded.counters.valueSize()
-                        + " bytes, this podnet reads " + expected + " (program and reader out of step)");
-            }
+            TrafficObject loaded = new TrafficObject(object, settings);
+            requireSize(loaded.counters, "struct pod_traffic", TrafficLayout.WORDS);
+            requireSize(loaded.histograms, "struct traffic_histograms", TrafficLayout.HISTOGRAM_WORDS);
             return loaded;
         } catch (BpfException | RuntimeException e) {
             object.close();
             throw e;
+        }
+    }
+
+    private static void requireSize(BpfMap map, String struct, int words) throws BpfException {
+        if (map.valueSize() != words * 8) {
+            throw new BpfException(FILE + ": " + struct + " has " + map.valueSize() + " bytes, this podnet reads "
+                    + words * 8 + " (program and reader out of step)");
         }
     }
 
@@ -99,6 +110,9 @@ final class TrafficObject implements AutoCloseable {
     /** Zeroes the slot's counters and points the namespace at it: from now on its packets count there. */
     void assign(long netns, int slot) throws BpfException {
         counters.update(slotKey(slot), new byte[counters.valueBufferSize()]);
+        if (perPodHistograms) {
+            histograms.update(slotKey(slot), new byte[histograms.valueBufferSize()]);
+        }
         slots.update(netnsKey(netns), slotKey(slot));
     }
 
@@ -109,13 +123,26 @@ final class TrafficObject implements AutoCloseable {
 
     /** The slot's counters summed over CPUs, as {@link TrafficLayout} words. */
     long[] read(int slot) throws BpfException {
-        byte[] value = counters.lookup(slotKey(slot));
-        long[] words = new long[TrafficLayout.WORDS];
+        return sumOverCpus(counters, slot, TrafficLayout.WORDS);
+    }
+
+    /** The node's histograms, or with per-pod histograms the slot's (then {@code slot} must not be null). */
+    long[] readHistograms(Integer slot) throws BpfException {
+        return sumOverCpus(histograms, perPodHistograms ? slot : 0, TrafficLayout.HISTOGRAM_WORDS);
+    }
+
+    boolean perPodHistograms() {
+        return perPodHistograms;
+    }
+
+    private static long[] sumOverCpus(BpfMap map, int index, int wordCount) throws BpfException {
+        byte[] value = map.lookup(slotKey(index));
+        long[] words = new long[wordCount];
         if (value == null) {
             return words;
         }
         ByteBuffer buffer = ByteBuffer.wrap(value).order(BpfMap.order());
-        int stride = counters.valueStride();
+        int stride = map.valueStride();
         for (int cpu = 0; cpu + stride <= value.length; cpu += stride) {
             for (int i = 0; i < words.length; i++) {
                 words[i] += buffer.getLong(cpu + i * 8);

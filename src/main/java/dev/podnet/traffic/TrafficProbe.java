@@ -36,8 +36,7 @@ public final class TrafficProbe implements Probe {
     private volatile Running running;
 
     /** What {@link #start} acquired. */
-    private record Running(TrafficObject program, NamespaceAttacher attacher, TrafficSettings settings,
-                           NodeTotals totals) {
+    private record Running(TrafficObject program, NamespaceAttacher attacher) {
     }
 
     @Override
@@ -59,8 +58,7 @@ public final class TrafficProbe implements Probe {
         }
         try {
             TrafficObject program = TrafficObject.load(settings);
-            running = new Running(program, new NamespaceAttacher(program, context.enterer(), settings.maxNamespaces()),
-                    settings, new NodeTotals());
+            running = new Running(program, new NamespaceAttacher(program, context.enterer(), settings.maxNamespaces()));
         } catch (BpfException e) {
             throw new ProbeUnavailableException(e.getMessage()
                     + (e.errno() == 1 ? " (needs root, or CAP_BPF with CAP_PERFMON and CAP_NET_ADMIN)" : ""), e);
@@ -83,23 +81,21 @@ public final class TrafficProbe implements Probe {
         if (r == null) {
             return;
         }
-        r.program().internalNetworks().sync(node.internalNetworks());
-        for (long[] last : r.attacher().retainOnly(node.namespaces())) {
-            r.totals().retire(last);
-        }
-        long[] nodeWide = r.totals().retired();
+        TrafficObject program = r.program();
+        program.internalNetworks().sync(node.internalNetworks());
+        r.attacher().retainOnly(node.namespaces());
         int devices = 0;
         for (PodDevices pod : r.attacher().namespaces()) {
-            long[] words = r.program().read(pod.slot());
             MetricSink sink = out.forNetns(pod.inode());
-            TrafficMetrics.writeCounters(words, sink);
-            if (r.settings().perPodHistograms()) {
-                TrafficMetrics.writeHistograms(words, sink);
+            TrafficMetrics.writeCounters(program.read(pod.slot()), sink);
+            if (program.perPodHistograms()) {
+                TrafficMetrics.writeHistograms(program.readHistograms(pod.slot()), sink);
             }
-            NodeTotals.add(nodeWide, words);
             devices += pod.deviceCount();
         }
-        TrafficMetrics.writeHistograms(nodeWide, out);
+        if (!program.perPodHistograms()) {
+            TrafficMetrics.writeHistograms(program.readHistograms(null), out);
+        }
         writeSelf(r, devices, out);
     }
 
@@ -124,25 +120,6 @@ public final class TrafficProbe implements Probe {
         if (r != null) {
             r.attacher().close();
             r.program().close();
-        }
-    }
-
-    /** Counters of namespaces that are gone, kept so that node-wide totals never go backwards. */
-    static final class NodeTotals {
-        private final long[] retired = new long[TrafficLayout.WORDS];
-
-        synchronized void retire(long[] last) {
-            add(retired, last);
-        }
-
-        synchronized long[] retired() {
-            return retired.clone();
-        }
-
-        static void add(long[] into, long[] words) {
-            for (int i = 0; i < into.length; i++) {
-                into[i] += words[i];
-            }
         }
     }
 

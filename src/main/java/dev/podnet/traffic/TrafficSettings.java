@@ -12,7 +12,7 @@ import java.util.Set;
  * @param attach            how programs go on devices
  */
 record TrafficSettings(int maxNamespaces, boolean perPodHistograms, AttachMode attach) {
-    static final int DEFAULT_MAX_NAMESPACES = 256;
+    static final int DEFAULT_MAX_NAMESPACES = 512;
     static final int MAX_NAMESPACES_LIMIT = 65536;
     private static final Set<String> KEYS = Set.of("maxNamespaces", "perPodHistograms", "attach");
 

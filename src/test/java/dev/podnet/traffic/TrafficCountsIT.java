@@ -92,6 +92,16 @@ class TrafficCountsIT {
         assertTrue(udp >= UDP_DATAGRAMS && udp < UDP_DATAGRAMS + 20, "UDP datagrams under protocol=udp: " + udp);
         assertTrue(after.sum("podnet_traffic_packets_total", "netns", serverNetns, "direction", "receive", "protocol", "tcp",
                 "ipfamily", family) > 1000, "TCP segments under protocol=tcp, ipfamily=" + family);
+        // The size histograms are node-wide by default: every IP packet either end received is in them.
+        assertTrue(after.find("podnet_packet_size_bytes_count", "netns", serverNetns).isEmpty(), "no per-pod histograms");
+        double ipReceived = 0;
+        for (String netns : new String[] {clientNetns, serverNetns}) {
+            ipReceived += after.sum("podnet_traffic_packets_total", "netns", netns, "direction", "receive", "ipfamily", family)
+                    - before.sum("podnet_traffic_packets_total", "netns", netns, "direction", "receive", "ipfamily", family);
+        }
+        double observed = after.value("podnet_packet_size_bytes_count", "netns", "", "direction", "receive")
+                - before.value("podnet_packet_size_bytes_count", "netns", "", "direction", "receive");
+        assertTrue(observed >= ipReceived, "node-wide packet sizes " + observed + " cover both ends' " + ipReceived);
     }
 
     private static double delta(Scrape before, Scrape after, String metric, String netns, String direction) {

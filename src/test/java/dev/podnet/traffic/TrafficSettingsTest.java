@@ -14,7 +14,7 @@ class TrafficSettingsTest {
     @Test
     void defaults() {
         TrafficSettings s = TrafficSettings.of("traffic", Map.of());
-        assertEquals(256, s.maxNamespaces());
+        assertEquals(512, s.maxNamespaces());
         assertFalse(s.perPodHistograms());
         assertEquals(TrafficSettings.AttachMode.AUTO, s.attach());
     }
