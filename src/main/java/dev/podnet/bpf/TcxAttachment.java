@@ -14,8 +14,9 @@ import java.util.logging.Logger;
  *
  * <p>Why tcx first: the link is the attachment, so closing its descriptor detaches the program, from
  * any thread and namespace, and nothing is left on the device (no clsact qdisc, no filter). A device
- * that goes away detaches the link by itself, and the link holds no reference on the namespace. Programs
- * of other owners (a CNI's) on the same hook keep running as long as this program passes the packet on.
+ * that goes away detaches the link by itself, and the link holds no reference on the namespace. The
+ * program goes first on the hook, so it sees every packet before a CNI's program there redirects or
+ * drops it, and the CNI's programs keep running as long as this one passes the packet on.
  *
  * <p>The ifindex is resolved in the calling thread's network namespace: attach from inside it.
  */
@@ -27,6 +28,10 @@ final class TcxAttachment implements BpfAttachment {
             ValueLayout.JAVA_INT));
     private static final int BPF_TCX_INGRESS = 46;
     private static final int BPF_TCX_EGRESS = 47;
+    /** With no relative program given: first on the hook. */
+    private static final int BPF_F_BEFORE = 1 << 3;
+    /** struct bpf_link_create_opts up to flags: size_t sz; __u32 flags; padded to 8. */
+    private static final long OPTS_BYTES = 16;
 
     private final BpfObject owner;
     private final String target;
@@ -43,7 +48,10 @@ final class TcxAttachment implements BpfAttachment {
         String target = "tcx " + direction.name().toLowerCase(java.util.Locale.ROOT) + " of ifindex " + ifindex;
         int type = direction == TcAttachment.Direction.INGRESS ? BPF_TCX_INGRESS : BPF_TCX_EGRESS;
         try (Arena call = Arena.ofConfined()) {
-            int fd = (int) LINK_CREATE.invokeExact(Libbpf.newCallState(call), programFd, ifindex, type, MemorySegment.NULL);
+            MemorySegment opts = call.allocate(OPTS_BYTES, 8);
+            opts.set(Libbpf.LONG, 0, OPTS_BYTES);
+            opts.set(Libbpf.INT, 8, BPF_F_BEFORE);
+            int fd = (int) LINK_CREATE.invokeExact(Libbpf.newCallState(call), programFd, ifindex, type, opts);
             if (fd < 0) {
                 throw new BpfException(program + ": attach to " + target, fd, "");
             }

@@ -113,6 +113,10 @@ public final class Agent implements AutoCloseable {
         return engine;
     }
 
+    public KubernetesSupport kubernetes() {
+        return kubernetes;
+    }
+
     /** Checks the config file now instead of waiting for the watcher's next tick. */
     public void checkConfigNow() {
         if (watcher != null) {

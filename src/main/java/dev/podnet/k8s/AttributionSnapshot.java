@@ -1,6 +1,7 @@
 package dev.podnet.k8s;
 
 import dev.podnet.config.PodnetConfig.PodLabel;
+import dev.podnet.probe.MetricSink;
 import dev.podnet.probe.NetnsLabeler;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,21 +12,24 @@ import java.util.Map;
 /**
  * The attribution of one collection, frozen: label names, each attributed namespace's values, and every
  * pod of the node with the namespace it was matched to. Frozen so that a reload of {@code podLabels} or a
- * watch event during a collection cannot give one collection two label sets.
+ * watch event during a collection cannot give one collection two label sets. It also writes that
+ * collection's {@code podnet_pod_info}, so the pods listed are the pods the series carry.
  */
 public final class AttributionSnapshot implements NetnsLabeler {
     /** A pod of this node and the inode of its namespace, or 0 when it has none of its own (yet). */
     public record PodRow(PodRecord pod, long inode) {
     }
 
+    private final String nodeName;
     private final List<String> names;
     private final List<PodLabel> podLabels;
     private final Map<Long, String[]> byInode;
     private final String[] unattributed;
     private final List<PodRow> pods;
 
-    private AttributionSnapshot(List<String> names, List<PodLabel> podLabels, Map<Long, String[]> byInode,
-                                List<PodRow> pods) {
+    private AttributionSnapshot(String nodeName, List<String> names, List<PodLabel> podLabels,
+                                Map<Long, String[]> byInode, List<PodRow> pods) {
+        this.nodeName = nodeName;
         this.names = names;
         this.podLabels = podLabels;
         this.byInode = byInode;
@@ -34,7 +38,12 @@ public final class AttributionSnapshot implements NetnsLabeler {
         this.pods = pods;
     }
 
-    public static AttributionSnapshot of(List<PodLabel> podLabels, List<PodRecord> pods, Map<String, Long> matches) {
+    /**
+     * @param nodeName the node whose pods these are
+     * @param matches  pod uid to the inode of its namespace, for the pods matched
+     */
+    public static AttributionSnapshot of(String nodeName, List<PodLabel> podLabels, List<PodRecord> pods,
+                                         Map<String, Long> matches) {
         List<String> names = new ArrayList<>(List.of("namespace", "pod"));
         podLabels.forEach(l -> names.add(l.labelName()));
         Map<Long, String[]> byInode = new HashMap<>();
@@ -53,7 +62,7 @@ public final class AttributionSnapshot implements NetnsLabeler {
                 byInode.put(inode, values);
             }
         }
-        return new AttributionSnapshot(List.copyOf(names), List.copyOf(podLabels), byInode, List.copyOf(rows));
+        return new AttributionSnapshot(nodeName, List.copyOf(names), List.copyOf(podLabels), byInode, List.copyOf(rows));
     }
 
     /** The configured pod labels' values for this pod, empty where the pod lacks the label. */
@@ -71,8 +80,23 @@ public final class AttributionSnapshot implements NetnsLabeler {
         return byInode.getOrDefault(inode, unattributed).clone();
     }
 
-    public List<PodLabel> podLabels() {
-        return podLabels;
+    /** {@code podnet_pod_info} for every pod of the node, attributed or not. */
+    @Override
+    public void describe(MetricSink out) {
+        for (PodRow row : pods) {
+            PodRecord pod = row.pod();
+            List<String> labels = new ArrayList<>(List.of("namespace", pod.namespace(), "pod", pod.name(),
+                    "uid", pod.uid(), "netns", row.inode() > 0 ? Long.toString(row.inode()) : "",
+                    "host_network", Boolean.toString(pod.hostNetwork()), "node", nodeName));
+            List<String> values = podLabelValues(pod, podLabels);
+            for (int i = 0; i < podLabels.size(); i++) {
+                labels.add(podLabels.get(i).labelName());
+                labels.add(values.get(i));
+            }
+            out.gauge("podnet_pod_info",
+                    "Every pod on this node; netns is the inode of its own network namespace, empty for hostNetwork pods and pods not matched (yet).",
+                    1, labels.toArray(String[]::new));
+        }
     }
 
     public List<PodRow> pods() {

@@ -1,28 +1,22 @@
 package dev.podnet.k8s;
 
-import dev.podnet.config.PodnetConfig.PodLabel;
 import dev.podnet.http.SnapshotAssembler;
 import dev.podnet.probe.SampleBuffer;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 /**
- * {@code podnet_kubernetes_up} and {@code podnet_pod_info}, independent of the probes. Registered after
- * the probes' collector, so a scrape lists the pods of the attribution that scrape's series carry.
+ * {@code podnet_kubernetes_up}: the state of the pod watch now, independent of the probes and of any
+ * collection. {@code podnet_pod_info} is not here: it belongs to the collection whose series carry the
+ * pods, and comes with it ({@link AttributionSnapshot#describe}); the registry calls its collectors in no
+ * particular order, so a collector of its own could list the pods of the previous collection.
  */
 public final class KubernetesCollector implements MultiCollector {
-    private final Supplier<AttributionSnapshot> attribution;
     private final BooleanSupplier connected;
-    private final String nodeName;
 
-    public KubernetesCollector(Supplier<AttributionSnapshot> attribution, BooleanSupplier connected, String nodeName) {
-        this.attribution = attribution;
+    public KubernetesCollector(BooleanSupplier connected) {
         this.connected = connected;
-        this.nodeName = nodeName;
     }
 
     @Override
@@ -31,22 +25,6 @@ public final class KubernetesCollector implements MultiCollector {
         out.gauge("podnet_kubernetes_up",
                 "Whether the pod watch on the API server is established (1); at 0 podnet serves the last known attribution.",
                 connected.getAsBoolean() ? 1 : 0);
-        AttributionSnapshot snapshot = attribution.get();
-        List<PodLabel> podLabels = snapshot.podLabels();
-        for (AttributionSnapshot.PodRow row : snapshot.pods()) {
-            PodRecord pod = row.pod();
-            List<String> labels = new ArrayList<>(List.of("namespace", pod.namespace(), "pod", pod.name(),
-                    "uid", pod.uid(), "netns", row.inode() > 0 ? Long.toString(row.inode()) : "",
-                    "host_network", Boolean.toString(pod.hostNetwork()), "node", nodeName));
-            List<String> values = AttributionSnapshot.podLabelValues(pod, podLabels);
-            for (int i = 0; i < podLabels.size(); i++) {
-                labels.add(podLabels.get(i).labelName());
-                labels.add(values.get(i));
-            }
-            out.gauge("podnet_pod_info",
-                    "Every pod on this node; netns is the inode of its own network namespace, empty for hostNetwork pods and pods not matched (yet).",
-                    1, labels.toArray(String[]::new));
-        }
         return SnapshotAssembler.assemble(out.samples());
     }
 }

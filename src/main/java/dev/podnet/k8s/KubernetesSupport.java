@@ -6,14 +6,15 @@ import dev.podnet.probe.NetnsLabeler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.logging.Logger;
 
 /**
  * Everything the agent needs from Kubernetes, behind one object: decides whether to use the API server,
- * starts the pod index, provides the labeler for the engine and the collector of
- * {@code podnet_pod_info} / {@code podnet_kubernetes_up}, and applies {@code podLabels} on reload. In host
- * mode it does nothing and labels stay empty.
+ * starts the pod index, provides the labeler for the engine (whose snapshots also write each
+ * collection's {@code podnet_pod_info}) and the collector of {@code podnet_kubernetes_up}, and applies
+ * {@code podLabels} on reload. In host mode it does nothing and labels stay empty.
  */
 public final class KubernetesSupport implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KubernetesSupport.class.getName());
@@ -31,8 +32,8 @@ public final class KubernetesSupport implements AutoCloseable {
     }
 
     /**
-     * Starts the pod index when the config and the environment call for it and registers its collector
-     * (call after the probes' collector is registered). Never blocks on the API server.
+     * Starts the pod index when the config and the environment call for it and registers its collector.
+     * Never blocks on the API server.
      */
     public static KubernetesSupport start(PodnetConfig config, NetnsEnterer enterer, PrometheusRegistry registry) {
         ClusterAccess.Decision decision = ClusterAccess.decide(config, System.getenv(),
@@ -50,9 +51,9 @@ public final class KubernetesSupport implements AutoCloseable {
             client.close();
             throw e;
         }
-        PodAttribution attribution = new PodAttribution(index, new NetnsAddressReader(config.procfs(), enterer),
+        PodAttribution attribution = new PodAttribution(node, index, new NetnsAddressReader(config.procfs(), enterer),
                 config.podLabels());
-        registry.register(new KubernetesCollector(attribution::latest, index::connected, node));
+        registry.register(new KubernetesCollector(index::connected));
         LOG.info("Kubernetes attribution on (" + decision.reason() + "): watching the pods of node " + node + " at "
                 + client.getMasterUrl());
         return new KubernetesSupport(config, client, index, attribution);
@@ -60,6 +61,11 @@ public final class KubernetesSupport implements AutoCloseable {
 
     public boolean active() {
         return index != null;
+    }
+
+    /** The pods of this node as the informer sees them now; empty in host mode. */
+    public List<PodRecord> pods() {
+        return active() ? index.get() : List.of();
     }
 
     /** The labeler for the engine: pod attribution, or empty labels in host mode. */

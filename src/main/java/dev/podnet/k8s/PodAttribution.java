@@ -2,6 +2,7 @@ package dev.podnet.k8s;
 
 import dev.podnet.config.PodnetConfig.PodLabel;
 import dev.podnet.netns.Netns;
+import dev.podnet.probe.MetricSink;
 import dev.podnet.probe.NetnsLabeler;
 import java.util.List;
 import java.util.Map;
@@ -18,21 +19,24 @@ import java.util.logging.Logger;
 public final class PodAttribution implements NetnsLabeler {
     private static final Logger LOG = Logger.getLogger(PodAttribution.class.getName());
 
+    private final String nodeName;
     private final Supplier<List<PodRecord>> pods;
     private final Function<List<Netns>, AddressIndex> addresses;
     private volatile List<PodLabel> podLabels;
     private volatile AttributionSnapshot latest;
 
     /**
+     * @param nodeName  this node
      * @param pods      the pods of this node as the informer last saw them
      * @param addresses reads the addresses of the namespaces of one collection
      */
-    public PodAttribution(Supplier<List<PodRecord>> pods, Function<List<Netns>, AddressIndex> addresses,
+    public PodAttribution(String nodeName, Supplier<List<PodRecord>> pods, Function<List<Netns>, AddressIndex> addresses,
                           List<PodLabel> podLabels) {
+        this.nodeName = nodeName;
         this.pods = pods;
         this.addresses = addresses;
         this.podLabels = List.copyOf(podLabels);
-        this.latest = AttributionSnapshot.of(this.podLabels, List.of(), Map.of());
+        this.latest = AttributionSnapshot.of(nodeName, this.podLabels, List.of(), Map.of());
     }
 
     /** Takes effect from the next collection. */
@@ -51,12 +55,12 @@ public final class PodAttribution implements NetnsLabeler {
             current = latest.pods().stream().map(AttributionSnapshot.PodRow::pod).toList();
         }
         AddressIndex index = addresses.apply(namespaces);
-        AttributionSnapshot snapshot = AttributionSnapshot.of(labels, current, PodMatcher.match(current, index));
+        AttributionSnapshot snapshot = AttributionSnapshot.of(nodeName, labels, current, PodMatcher.match(current, index));
         latest = snapshot;
         return snapshot;
     }
 
-    /** The attribution of the last collection; for {@code podnet_pod_info}. */
+    /** The attribution of the last collection. */
     public AttributionSnapshot latest() {
         return latest;
     }
@@ -69,5 +73,11 @@ public final class PodAttribution implements NetnsLabeler {
     @Override
     public String[] labelValues(long inode) {
         return latest.labelValues(inode);
+    }
+
+    /** Used when a collection could not refresh the attribution: the pods of the last one, as its labels are. */
+    @Override
+    public void describe(MetricSink out) {
+        latest.describe(out);
     }
 }

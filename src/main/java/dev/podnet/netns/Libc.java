@@ -36,6 +36,16 @@ public final class Libc {
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), false);
     private static final MethodHandle SETNS = downcall("setns",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), true);
+    private static final MethodHandle FSTAT = downcall("fstat",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS), true);
+    private static final MethodHandle FSTATFS = downcall("fstatfs",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS), true);
+    /**
+     * Room for struct stat and struct statfs (144 and 120 bytes on x86-64, less on arm64). Both 64-bit
+     * layouts start the same way: stat with st_dev then st_ino, statfs with f_type, each 8 bytes.
+     */
+    private static final long STAT_BYTES = 256;
+    private static final long ST_INO_OFFSET = 8;
     private static final MethodHandle STRERROR = downcall("strerror",
             FunctionDescriptor.of(ValueLayout.ADDRESS.withTargetLayout(MemoryLayout.sequenceLayout(256, ValueLayout.JAVA_BYTE)),
                     ValueLayout.JAVA_INT), false);
@@ -126,6 +136,32 @@ public final class Libc {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException("setns downcall failed", t);
+        }
+    }
+
+    /** The inode of an open file (fstat's st_ino). */
+    public static long inodeOf(int fd) throws ErrnoException {
+        return statField(FSTAT, "fstat", fd, ST_INO_OFFSET);
+    }
+
+    /** The magic number of the filesystem an open file is on (fstatfs's f_type), e.g. nsfs's. */
+    public static long filesystemOf(int fd) throws ErrnoException {
+        return statField(FSTATFS, "fstatfs", fd, 0);
+    }
+
+    private static long statField(MethodHandle call, String name, int fd, long offset) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment buffer = arena.allocate(STAT_BYTES, 8);
+            int rc = (int) call.invokeExact(state, fd, buffer);
+            if (rc != 0) {
+                throw new ErrnoException(name + "(" + fd + ")", (int) ERRNO.get(state, 0L));
+            }
+            return buffer.get(ValueLayout.JAVA_LONG, offset);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(name + " downcall failed", t);
         }
     }
 

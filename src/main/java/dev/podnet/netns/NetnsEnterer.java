@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  * pool replaces it), so no later work ever runs in the wrong namespace.
  */
 public final class NetnsEnterer implements AutoCloseable {
+    /** statfs f_type of nsfs, the filesystem of namespace files (linux/magic.h). */
+    private static final long NSFS_MAGIC = 0x6e736673L;
     private final Path procRoot;
     private final ThreadPoolExecutor threads;
     /** Each thread's own namespace, opened once by that thread. */
@@ -89,6 +91,7 @@ public final class NetnsEnterer implements AutoCloseable {
             throw e;
         }
         try {
+            requireNamespace(fd, inode, nsFile);
             Libc.setns(fd, Libc.CLONE_NEWNET, nsFile.toString());
         } finally {
             Libc.close(fd);
@@ -101,6 +104,23 @@ public final class NetnsEnterer implements AutoCloseable {
             } catch (Libc.ErrnoException e) {
                 throw new HomeLostError("could not return from namespace " + inode + ": " + e.getMessage());
             }
+        }
+    }
+
+    /**
+     * The file that named the namespace at discovery may lead elsewhere by now. A /run/netns name whose
+     * bind mount was removed still opens until it is unlinked (the empty file under the mount; setns then
+     * fails with EINVAL), the name may be mounted again for a new namespace, a pid may be reused in another
+     * one. In each case the namespace asked for is no longer there: vanished, not an error, and never
+     * entered in its stead. Checked on the open descriptor, which is what setns enters.
+     */
+    private static void requireNamespace(int fd, long inode, Path nsFile) throws IOException {
+        if (Libc.filesystemOf(fd) != NSFS_MAGIC) {
+            throw new NetnsVanishedException(inode, nsFile + " is no longer a namespace (its mount was removed)");
+        }
+        long found = Libc.inodeOf(fd);
+        if (found != inode) {
+            throw new NetnsVanishedException(inode, nsFile + " now leads to namespace " + found);
         }
     }
 

@@ -154,6 +154,11 @@ public final class CollectionEngine implements AutoCloseable {
         double seconds = (System.nanoTime() - start) / 1e9;
         SampleBuffer self = attribution.nodeBuffer();
         SelfMetrics.write(self, runtimes(), namespaces, attribution, vanished.get(), seconds);
+        try {
+            labels.describe(self);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "describing the attribution failed", e);
+        }
         all.addAll(self.samples());
         return new Collection(all, namespaces, seconds, discoveryError);
     }

@@ -40,6 +40,14 @@ public interface NetnsLabeler {
         return this;
     }
 
+    /**
+     * Writes the series that describe this attribution itself (Kubernetes: {@code podnet_pod_info}). The
+     * engine calls it on the labeler {@link #forCollection} returned, into that collection's node-wide
+     * samples, so they always agree with the labels the collection's series carry. None by default.
+     */
+    default void describe(MetricSink out) {
+    }
+
     /** Convenience for places that hold a {@link Netns}. */
     default String[] labelValues(Netns netns) {
         return labelValues(netns.inode());

@@ -50,6 +50,29 @@ class EngineGuaranteesIT {
     }
 
     @Test
+    void namespaceWhoseMountIsRemovedMidCollectionIsCountedVanishedNotAnError() throws Exception {
+        NetnsLab.assumeKernelLab();
+        try (NetnsLab lab = new NetnsLab()) {
+            String doomed = lab.add("unmounted");
+            long doomedInode = lab.inode(doomed);
+            // After discovery found it, the mount goes and the file stays (ip netns del's first step); then
+            // the namespace's files are read as a procfs probe reads them.
+            FakeProbe unmounter = new FakeProbe("unmounter", (netns, reader, out) -> {
+                if (netns.inode() == doomedInode) {
+                    lab.unmount(doomed);
+                    reader.read("net/dev");
+                }
+            });
+            ProbeCatalog catalog = ProbeCatalog.standard().register(() -> unmounter);
+            try (TestAgent agent = TestAgent.start("probes: [unmounter]\n", catalog)) {
+                Scrape scrape = agent.scrape();
+                assertEquals(1, scrape.value("podnet_netns_vanished_total"), "one namespace vanished");
+                assertEquals(0, scrape.value("podnet_probe_errors_total", "probe", "unmounter"), "vanishing is no error");
+            }
+        }
+    }
+
+    @Test
     void processNamespaceWhoseLastProcessExitsMidCollectionIsCountedVanished() throws Exception {
         NetnsLab.assumeKernelLab();
         try (NetnsLab lab = new NetnsLab()) {

@@ -106,6 +106,54 @@ class KubernetesAttributionIT {
         }
     }
 
+    /**
+     * {@code podnet_pod_info} and the pod labels on the series come from one attribution: the first scrape
+     * after the agent's informer has seen a pod go shows it gone from both, and the first after it has seen
+     * a pod come shows it in both, with the same namespace.
+     */
+    @Test
+    void podInfoChangesInTheSameScrapeAsTheSeries() throws Exception {
+        int r = ThreadLocalRandom.current().nextInt(1, 250);
+        try (NetnsLab lab = new NetnsLab(); MockCluster cluster = new MockCluster()) {
+            String web = lab.add("web");
+            String cache = lab.add("cache");
+            lab.exec(web, "ip", "addr", "add", "10.243." + r + ".1/32", "dev", "lo");
+            lab.exec(cache, "ip", "addr", "add", "10.243." + r + ".2/32", "dev", "lo");
+            String webNetns = Long.toString(lab.inode(web));
+            String cacheNetns = Long.toString(lab.inode(cache));
+            cluster.runPod("shop", "web", NODE, false, List.of("10.243." + r + ".1"), Map.of("app", "web"));
+            try (TestAgent agent = TestAgent.start("probes: [netdev]\nkubernetes: true\nkubeconfig: " + cluster.kubeconfig()
+                    + "\nnodeName: " + NODE + "\n")) {
+                Scrape s = awaitScrape(agent, x -> x.find("podnet_pod_info", "pod", "web", "netns", webNetns).size() == 1);
+                assertEquals("web", only(s.find("podnet_netns_info", "netns", webNetns)).label("pod"));
+
+                cluster.deletePod("shop", "web");
+                awaitInformer(agent, pods -> pods.stream().noneMatch(p -> p.name().equals("web")));
+                s = agent.scrape();
+                assertEquals("", only(s.find("podnet_netns_info", "netns", webNetns)).label("pod"), "series without the pod");
+                assertEquals(List.of(), s.find("podnet_pod_info", "pod", "web"), "and no pod info for it in the same scrape");
+
+                cluster.runPod("shop", "cache", NODE, false, List.of("10.243." + r + ".2"), Map.of("app", "cache"));
+                awaitInformer(agent, pods -> pods.stream().anyMatch(p -> p.name().equals("cache")));
+                s = agent.scrape();
+                assertEquals("cache", only(s.find("podnet_netns_info", "netns", cacheNetns)).label("pod"), "series with the pod");
+                assertEquals(1, s.find("podnet_pod_info", "pod", "cache", "netns", cacheNetns).size(),
+                        "and its pod info, same namespace, in the same scrape: " + s.find("podnet_pod_info"));
+            }
+        }
+    }
+
+    /** Waits, without scraping, until the agent's pod informer holds what {@code seen} wants. */
+    private static void awaitInformer(TestAgent agent, java.util.function.Predicate<List<PodRecord>> seen) throws Exception {
+        long until = System.nanoTime() + 30_000_000_000L;
+        while (!seen.test(agent.agent().kubernetes().pods())) {
+            if (System.nanoTime() > until) {
+                throw new AssertionError("the informer never got there: " + agent.agent().kubernetes().pods());
+            }
+            Thread.sleep(20);
+        }
+    }
+
     @Test
     void switchedOffItIsHostMode() throws Exception {
         try (NetnsLab lab = new NetnsLab(); MockCluster cluster = new MockCluster();

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class PodAttributionTest {
     private final List<PodRecord> pods = new ArrayList<>();
     private boolean cacheBroken;
-    private final PodAttribution attribution = new PodAttribution(() -> {
+    private final PodAttribution attribution = new PodAttribution("node-a", () -> {
         if (cacheBroken) {
             throw new IllegalStateException("cache gone");
         }

@@ -7,6 +7,7 @@ import dev.podnet.netns.NetnsEnterer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -24,6 +25,7 @@ public final class NetnsLab implements AutoCloseable {
     private final List<String> namespaces = Collections.synchronizedList(new ArrayList<>());
     private final List<Process> processes = Collections.synchronizedList(new ArrayList<>());
     private final List<String> nftCleanup = Collections.synchronizedList(new ArrayList<>());
+    private final List<NetnsChurn> churns = Collections.synchronizedList(new ArrayList<>());
     private final NetnsEnterer enterer = new NetnsEnterer(Path.of("/proc"));
     private int veths;
 
@@ -126,8 +128,33 @@ public final class NetnsLab implements AutoCloseable {
         namespaces.remove(ns);
     }
 
+    /**
+     * Removes the namespace's bind mount but leaves its file under /run/netns, empty, as {@code ip netns del}
+     * does between its two steps (umount, then unlink). Its name stays in the lab; close unlinks the file.
+     */
+    public void unmount(String ns) {
+        Sh.run("umount", Path.of("/run/netns", ns).toString());
+    }
+
+    /**
+     * Creates and deletes named namespaces {@code perSecond} times a second until closed (or until the lab
+     * is); see {@link NetnsChurn}.
+     */
+    public NetnsChurn churn(int perSecond, Duration lifetime, Duration unmountedFor) {
+        NetnsChurn churn = new NetnsChurn(prefix + "-churn", perSecond, lifetime, unmountedFor);
+        churns.add(churn);
+        return churn;
+    }
+
     @Override
     public void close() {
+        for (NetnsChurn churn : churns) {
+            try {
+                churn.close();
+            } catch (IOException e) {
+                // a test that wants the churn's failure closes it itself; here only what is left goes
+            }
+        }
         for (Process p : processes) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();

@@ -10,6 +10,7 @@ import dev.podnet.netns.NetnsEnterer;
 import dev.podnet.netns.NetnsVanishedException;
 import dev.podnet.testing.NetnsLab;
 import dev.podnet.testing.Scrape;
+import dev.podnet.testing.Sh;
 import dev.podnet.testing.TestAgent;
 import dev.podnet.probe.ProbeContext;
 import java.nio.file.Path;
@@ -92,6 +93,39 @@ class TrafficAttachIT {
                 assertFalse(qdiscs.contains("clsact"), mode + " after close: " + qdiscs);
                 assertEquals("", lab.exec(a, "tc", "filter", "show", "dev", device, "ingress").strip(), mode);
                 assertEquals("", lab.exec(a, "tc", "filter", "show", "dev", device, "egress").strip(), mode);
+            }
+        }
+    }
+
+    @Test
+    void aFilterAlreadyOnTheDeviceKeepsWorkingInEitherAttachMode() throws Exception {
+        TrafficLab.assumeTrafficLab();
+        for (String mode : List.of("tcx", "tc")) {
+            try (NetnsLab lab = new NetnsLab()) {
+                String a = TrafficLab.quietNamespace(lab, "a");
+                String b = TrafficLab.quietNamespace(lab, "b");
+                lab.veth(a, "10.226.0.1/24", b, "10.226.0.2/24");
+                String device = lab.lastVeth()[1];
+                // A CNI's policy, as a tc filter of its own: drop ICMP coming into b
+                lab.exec(b, "tc", "qdisc", "add", "dev", device, "clsact");
+                lab.exec(b, "tc", "filter", "add", "dev", device, "ingress", "prio", "1", "bpf", "direct-action", "object-file",
+                        Path.of("target/test-classes/bpf/icmpdrop.bpf.o").toAbsolutePath().toString(), "section", "tc");
+                try (TestAgent agent = TestAgent.start("probes: [traffic]\nprobeSettings: {traffic: {attach: " + mode + "}}\n")) {
+                    TrafficLab.awaitAttached(agent, 2);
+                    String netnsB = TrafficLab.netns(lab, b);
+                    Scrape before = agent.scrape();
+                    Sh.Result ping = Sh.tryRun(List.of("ip", "netns", "exec", a, "ping", "-c", "3", "-i", "0.05", "-W", "1", "10.226.0.2"));
+                    assertTrue(ping.exit() != 0 && ping.out().contains("100% packet loss"), mode + ": the filter still drops: " + ping.out());
+                    Scrape after = agent.scrape();
+                    // tcx: podnet's program runs first and counts what the filter then drops; tc: podnet's filter
+                    // comes after the ones already there (it never takes their place), so dropped packets pass it by
+                    assertEquals(mode.equals("tcx") ? 3 : 0,
+                            after.sum("podnet_traffic_packets_total", "netns", netnsB, "direction", "receive", "protocol", "icmp")
+                            - before.sum("podnet_traffic_packets_total", "netns", netnsB, "direction", "receive", "protocol", "icmp"),
+                            mode + ": echo requests counted");
+                }
+                assertTrue(lab.exec(b, "tc", "filter", "show", "dev", device, "ingress").contains("drop_icmp"),
+                        mode + ": the other filter is still there after podnet left");
             }
         }
     }

@@ -12,7 +12,9 @@ import java.util.Map;
 
 /**
  * Packets the kernel dropped, per namespace and drop reason (skb:kfree_skb). A drop belongs to the
- * namespace of the packet's device, or of its socket when it has no device yet. Normal frees
+ * namespace of the packet's device, or of its socket when it has no device yet, or (Linux 6.11+) of the
+ * receiving socket the kernel names with the drop: TCP's receive path drops segments that carry neither
+ * a device nor a socket any more. A drop with none of them is node-wide. Normal frees
  * (consume_skb, SKB_CONSUMED) are not drops and are not counted. Reason names come from the running
  * kernel's BTF at start, so new kernels' reasons are named without a podnet release.
  */
@@ -20,8 +22,11 @@ public final class PacketLossProbe extends KernelAggregateProbe {
     private static final ProbeInfo INFO = new ProbeInfo("packetloss", ProbeSource.BPF, Overhead.LOW, true, false, true,
             "Packets dropped by the kernel, by drop reason (tracepoint skb:kfree_skb, Linux 5.17+)");
     private static final String MAP = "drops";
+    private static final String TRACEPOINT = "kfree_skb";
 
     private volatile DropReasons reasons;
+    /** Whether the kernel's tracepoint passes the receiving socket (rx_sk) as a fourth argument. */
+    private volatile boolean namesReceiver;
 
     @Override
     public ProbeInfo info() {
@@ -35,7 +40,8 @@ public final class PacketLossProbe extends KernelAggregateProbe {
 
     @Override
     protected List<TracepointHooks.Hook> hooks() {
-        return List.of(new TracepointHooks.Hook("on_kfree_skb", "skb/kfree_skb"));
+        String program = namesReceiver ? "on_kfree_skb_rx_sk" : "on_kfree_skb";
+        return List.of(new TracepointHooks.Hook(program, "skb/" + TRACEPOINT));
     }
 
     @Override
@@ -52,6 +58,7 @@ public final class PacketLossProbe extends KernelAggregateProbe {
                         + ": kfree_skb reports no drop reasons before Linux 5.17");
             }
             reasons = new DropReasons(names, btf.enumValues(DropReasons.SUBSYSTEM_ENUM));
+            namesReceiver = btf.tracepointArity(TRACEPOINT) >= 4;
         }
     }
 

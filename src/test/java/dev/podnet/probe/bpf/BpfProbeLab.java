@@ -49,6 +49,27 @@ final class BpfProbeLab {
         }
     }
 
+    /** A TcpExt field of the namespace's /proc/net/netstat (header line, then value line). */
+    static long tcpExt(NetnsLab lab, String ns, String field) {
+        String[] header = null;
+        for (String line : lab.procFile(ns, "net/netstat").split("\n")) {
+            if (!line.startsWith("TcpExt:")) {
+                continue;
+            }
+            String[] fields = line.trim().split("\\s+");
+            if (header == null) {
+                header = fields;
+                continue;
+            }
+            for (int i = 1; i < header.length; i++) {
+                if (header[i].equals(field)) {
+                    return Long.parseLong(fields[i]);
+                }
+            }
+        }
+        throw new AssertionError("no TcpExt " + field + " in the net/netstat of " + ns);
+    }
+
     /** A listener inside the namespace; see {@link NetnsSockets#listen}. */
     static ServerSocket listen(NetnsLab lab, String ns, String address, int port) throws Exception {
         return NetnsSockets.listen(lab, ns, address, port);
