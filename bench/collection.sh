@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Collection benchmark: how long one podnet collection takes and how much memory the agent holds with
 # N pod-like network namespaces, side by side with node_exporter scraping the host and with the shell
-# loops that the seed docs use (nsenter + ss -s, nsenter + cat of sockstat/snmp).
+# loops that read per-pod socket stats without an agent (nsenter + ss -s, nsenter + cat of sockstat/snmp).
 #
 #   sudo bench/collection.sh [N...]          default N list: 10 100 300 1000
 #
@@ -19,7 +19,7 @@
 #   K=15 WARMUP=5 BASE_K=3        measured rounds, warm-up scrapes, rounds that also time the baselines
 #   PROBES="netdev snmp ..."      probes to run; empty (default): the agent's default-on probes
 #   BASELINE_MAX_N=1000           skip the nsenter loops above this N (they fork 1-2 processes per namespace)
-#   BASE_FILES="sockstat snmp"    the files the baseline loops read (the seed docs' per-container reader)
+#   BASE_FILES="sockstat snmp"    the files the baseline loops read (a per-pod reader without an agent)
 #   PODNET_JAVA_OPTS=...          extra JVM flags for the agent, e.g. -XX:StartFlightRecording=filename=/tmp/x.jfr
 #   KEEP_BODIES=0                 1: keep every scrape body under the results directory
 #   AGENT_REPORT_CMD=...          run with the agent pid as $1 after the measured rounds, output kept, e.g.
@@ -220,7 +220,7 @@ stop() {
   for pid in "$@"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
 }
 
-# The seed docs' ways of reading per-container socket stats, timed over all n namespaces.
+# The shell ways of reading per-pod socket stats without an agent, timed over all n namespaces.
 baseline_ss() { local ns; for ns in "${names[@]:0:$1}"; do nsenter --net="/run/netns/$ns" ss -s >/dev/null; done; }
 baseline_cat() {
   local ns files=()

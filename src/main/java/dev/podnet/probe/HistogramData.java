@@ -19,6 +19,19 @@ public record HistogramData(double[] upperBounds, long[] counts, double sum) {
         }
     }
 
+    /** The bucket-wise sum with a histogram of the same bounds (two namespaces' or two CPUs', say). */
+    public HistogramData plus(HistogramData other) {
+        if (!Arrays.equals(upperBounds, other.upperBounds)) {
+            throw new IllegalArgumentException("cannot add histograms with bounds " + Arrays.toString(upperBounds)
+                    + " and " + Arrays.toString(other.upperBounds));
+        }
+        long[] total = counts.clone();
+        for (int i = 0; i < total.length; i++) {
+            total[i] += other.counts[i];
+        }
+        return new HistogramData(upperBounds, total, sum + other.sum);
+    }
+
     public long count() {
         long total = 0;
         for (long c : counts) {

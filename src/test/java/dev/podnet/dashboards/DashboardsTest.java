@@ -18,10 +18,14 @@ import org.junit.jupiter.api.Test;
 
 /** The dashboards' structure: panels with queries, defined variables, the filters each view promises. */
 class DashboardsTest {
-    /** Series with no netns/namespace/pod labels: host-global values, reported once per node. */
+    /**
+     * Series with no netns/namespace/pod labels: host-global values, reported once per node, and the
+     * histograms that are node-wide by default (a pod view shows the node's).
+     */
     static final Set<String> NODE_WIDE = Set.of("podnet_softnet_processed_total", "podnet_softnet_dropped_total",
             "podnet_softnet_time_squeeze_total", "podnet_softirq_latency_seconds_bucket", "podnet_probe_up",
-            "podnet_softirq_latency_sample_ratio", "podnet_netif_tx_latency_sample_ratio");
+            "podnet_softirq_latency_sample_ratio", "podnet_netif_tx_latency_sample_ratio",
+            "podnet_netif_tx_latency_seconds_bucket");
     private static final Pattern SELECTOR = Pattern.compile("(podnet_\\w+)(\\{[^}]*})?");
 
     private static List<Dashboard> dashboards;

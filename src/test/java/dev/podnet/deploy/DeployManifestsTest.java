@@ -113,7 +113,7 @@ class DeployManifestsTest {
         return out;
     }
 
-    /** The rule: every added capability is justified in a comment right above it, in both places. */
+    /** The deployment's rule: every added capability is justified in a comment right above it, in both places. */
     @Test
     void everyCapabilityIsJustifiedInAComment() throws IOException {
         for (Path file : List.of(RepoPaths.deploy().resolve("30-daemonset.yaml"),

@@ -19,8 +19,9 @@ record AttachWindow(Duration length, Duration every) {
     /**
      * netiftx and softirq run three programs per packet or softirq, about 0.1 us each on the reference VM
      * whatever they do; attached all the time they cost an iperf3 stream about 6 %, attached a quarter of
-     * the time well under issue 3's 3 % (BENCHMARKS.md). A second of every four still sees every kind of
-     * latency a busy node has, while its histograms' rates are scaled by the sample ratio gauges.
+     * the time well under podnet's target of at most 3 % (BENCHMARKS.md). A second of every four still
+     * sees every kind of latency a busy node has, while its histograms' rates are scaled by the sample
+     * ratio gauges.
      */
     static final AttachWindow PER_PACKET_DEFAULT = new AttachWindow(Duration.ofSeconds(1), Duration.ofSeconds(4));
     private static final Set<String> KEYS = Set.of("length", "every");

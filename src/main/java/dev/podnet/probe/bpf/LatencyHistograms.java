@@ -30,15 +30,7 @@ public final class LatencyHistograms {
 
     /** The bucket-wise sum of two histograms with the same bounds (one namespace's, from two CPUs, say). */
     public static HistogramData sum(HistogramData a, HistogramData b) {
-        if (!Arrays.equals(a.upperBounds(), b.upperBounds())) {
-            throw new IllegalArgumentException("cannot add histograms with bounds " + Arrays.toString(a.upperBounds())
-                    + " and " + Arrays.toString(b.upperBounds()));
-        }
-        long[] counts = a.counts().clone();
-        for (int i = 0; i < counts.length; i++) {
-            counts[i] += b.counts()[i];
-        }
-        return new HistogramData(a.upperBounds(), counts, a.sum() + b.sum());
+        return a.plus(b);
     }
 
     /**

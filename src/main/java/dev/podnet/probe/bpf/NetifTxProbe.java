@@ -4,38 +4,40 @@ import dev.podnet.bpf.BpfException;
 import dev.podnet.bpf.BpfMap;
 import dev.podnet.bpf.BpfObject;
 import dev.podnet.probe.HistogramData;
+import dev.podnet.probe.HistogramScope;
 import dev.podnet.probe.MetricSink;
 import dev.podnet.probe.Overhead;
 import dev.podnet.probe.ProbeInfo;
 import dev.podnet.probe.ProbeSource;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Transmit latency of network devices, per namespace (net:net_dev_queue, net_dev_start_xmit,
- * net_dev_xmit): {@code phase="qdisc"} from dev_queue_xmit to the driver (queueing discipline,
- * segmentation, requeues), {@code phase="xmit"} the driver's transmit call. Series belong to the
- * namespace of the transmitting device. Its programs run for every packet, so
+ * Transmit latency of network devices (net:net_dev_queue, net_dev_start_xmit, net_dev_xmit):
+ * {@code phase="qdisc"} from dev_queue_xmit to the driver (queueing discipline, segmentation, requeues),
+ * {@code phase="xmit"} the driver's transmit call. The kernel aggregates by the transmitting device's
+ * namespace; the histograms are node-wide unless {@code perPodHistograms: true} ({@link HistogramScope}),
+ * which gives each namespace its own. Its programs run for every packet, so
  * each phase times about one packet in {@code sampleEvery} ({@link Sampling}), {@value #DEFAULT_SAMPLE_EVERY}
  * unless set, and they are attached in windows of time ({@link AttachWindow#PER_PACKET_DEFAULT} unless set):
  * the histograms count sampled packets and the sampling ratio is exported beside them.
  */
 public final class NetifTxProbe extends KernelAggregateProbe {
     private static final ProbeInfo INFO = new ProbeInfo("netiftx", ProbeSource.BPF, Overhead.MEDIUM, true, false, true,
-            "Device transmit latency, qdisc and driver phases, per namespace (tracepoints net:net_dev_queue, "
+            "Device transmit latency, qdisc and driver phases, node-wide or per pod (tracepoints net:net_dev_queue, "
                     + "net_dev_start_xmit, net_dev_xmit; runs per packet)");
     static final String METRIC = "podnet_netif_tx_latency_seconds";
     private static final String MAP = "tx_latency";
     private static final List<String> PHASES = List.of("qdisc", "xmit");
     private static final int PHASE_MASK = 0xff;
-    /** Keeps the probe's cost on a fast stream within issue 3's 3 % (see BENCHMARKS.md). */
+    /** Keeps the probe's cost on a fast stream within podnet's target of at most 3 % (see BENCHMARKS.md). */
     static final int DEFAULT_SAMPLE_EVERY = 16;
     private static final String UNIT = "packet";
     static final String SAMPLE_RATIO_METRIC = "podnet_netif_tx_latency_sample_ratio";
 
     private volatile Sampling sampling = new Sampling(DEFAULT_SAMPLE_EVERY);
+    private volatile HistogramScope scope = HistogramScope.of(INFO.name(), Map.of());
     /** The share of time attached: 1 with {@code window: none}. */
     private volatile double attachedFraction = AttachWindow.PER_PACKET_DEFAULT.fraction();
 
@@ -65,12 +67,13 @@ public final class NetifTxProbe extends KernelAggregateProbe {
 
     @Override
     protected Set<String> ownSettings() {
-        return Set.of(Sampling.SETTING, AttachWindow.SETTING);
+        return Set.of(Sampling.SETTING, AttachWindow.SETTING, HistogramScope.SETTING);
     }
 
     @Override
     protected void checkOwnSettings(Map<String, Object> settings) {
         Sampling.of(INFO.name(), settings, DEFAULT_SAMPLE_EVERY, UNIT);
+        HistogramScope.of(INFO.name(), settings);
     }
 
     /** The sampling interval is a constant of the programs: the verifier then drops the sampling code at 1. */
@@ -81,6 +84,7 @@ public final class NetifTxProbe extends KernelAggregateProbe {
         sampling = configured;
         AttachWindow window = AttachWindow.of(INFO.name(), settings, defaultWindow());
         attachedFraction = window == null ? 1 : window.fraction();
+        scope = HistogramScope.of(INFO.name(), settings);
     }
 
     /** Between two windows: no timestamp of a packet queued in the last one may pair with this one's. */
@@ -107,27 +111,23 @@ public final class NetifTxProbe extends KernelAggregateProbe {
     /** The kernel keys by (namespace, CPU << 8 | phase): a plain hash, see netiftx.bpf.c. Sums the CPUs. */
     @Override
     protected void export(AggregateSnapshot snapshot, MetricSink out) throws BpfException {
-        Map<NetnsAggregates.Key, HistogramData> histograms = new LinkedHashMap<>();
-        for (Map.Entry<NetnsAggregates.Key, HistogramData> e
-                : snapshot.histograms(MAP, LatencyHistograms.NANOSECOND).entrySet()) {
-            NetnsAggregates.Key perCpu = e.getKey();
-            histograms.merge(new NetnsAggregates.Key(perCpu.netns(), perCpu.label() & PHASE_MASK), e.getValue(),
-                    LatencyHistograms::sum);
-        }
         Sampling current = sampling;
         out.gauge(SAMPLE_RATIO_METRIC, "Share of transmitted packets that podnet_netif_tx_latency_seconds observes "
                 + "in each phase: 1 / probeSettings.netiftx.sampleEvery, times the share of time attached "
                 + "(probeSettings.netiftx.window, 1 s in every 4 s by default). Divide its _count by this to estimate packets.",
                 current.ratio() * attachedFraction);
-        for (Map.Entry<NetnsAggregates.Key, HistogramData> e : histograms.entrySet()) {
-            int label = e.getKey().label();
-            sinkFor(out, e.getKey().netns()).histogram(METRIC,
-                    "Device transmit latency: qdisc (dev_queue_xmit until the driver gets the packet) and xmit "
-                            + "(the driver's transmit call), by the transmitting device's namespace. Sampled: one "
-                            + "packet in probeSettings.netiftx.sampleEvery (default " + DEFAULT_SAMPLE_EVERY + ") per "
-                            + "phase, in windows of time, so _count counts sampled packets; see " + SAMPLE_RATIO_METRIC + ".",
-                    LatencyHistograms.trimmed(e.getValue()),
-                    "phase", label >= 0 && label < PHASES.size() ? PHASES.get(label) : "unknown");
+        HistogramScope.Histograms latency = scope.histograms(METRIC,
+                "Device transmit latency: qdisc (dev_queue_xmit until the driver gets the packet) and xmit "
+                        + "(the driver's transmit call); node-wide, or by the transmitting device's namespace with "
+                        + "probeSettings.netiftx.perPodHistograms: true. Sampled: one packet in "
+                        + "probeSettings.netiftx.sampleEvery (default " + DEFAULT_SAMPLE_EVERY + ") per phase, in "
+                        + "windows of time, so _count counts sampled packets; see " + SAMPLE_RATIO_METRIC + ".");
+        for (Map.Entry<NetnsAggregates.Key, HistogramData> e
+                : snapshot.histograms(MAP, LatencyHistograms.NANOSECOND).entrySet()) {
+            int phase = e.getKey().label() & PHASE_MASK;
+            latency.add(e.getKey().netns(), LatencyHistograms.trimmed(e.getValue()),
+                    "phase", phase < PHASES.size() ? PHASES.get(phase) : "unknown");
         }
+        latency.writeTo(out);
     }
 }

@@ -1,29 +1,37 @@
 package dev.podnet.probe.bpf;
 
 import dev.podnet.bpf.BpfException;
+import dev.podnet.bpf.BpfObject;
 import dev.podnet.probe.HistogramData;
+import dev.podnet.probe.HistogramScope;
 import dev.podnet.probe.MetricSink;
 import dev.podnet.probe.Overhead;
 import dev.podnet.probe.ProbeInfo;
 import dev.podnet.probe.ProbeSource;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * TCP connections per namespace from the socket state machine (sock:inet_sock_set_state): connections
  * established actively (SYN_SENT -> ESTABLISHED) and passively (SYN_RECV -> ESTABLISHED), active opens
  * that failed (SYN_SENT -> CLOSE: refused, timed out, unreachable), and how long established
- * connections lived (ESTABLISHED until CLOSE) as a log2 histogram built in the kernel.
+ * connections lived (ESTABLISHED until CLOSE) as a log2 histogram built in the kernel. The counters are
+ * per namespace; the lifetime histogram is node-wide unless {@code perPodHistograms: true}
+ * ({@link HistogramScope}).
  */
 public final class TcpConnProbe extends KernelAggregateProbe {
     private static final ProbeInfo INFO = new ProbeInfo("tcpconn", ProbeSource.BPF, Overhead.LOW, true, false, true,
-            "TCP connections opened, failed connects, connection lifetimes (tracepoint sock:inet_sock_set_state)");
+            "TCP connections opened, failed connects per namespace; connection lifetimes node-wide or per pod "
+                    + "(tracepoint sock:inet_sock_set_state)");
     private static final String OPENS = "opens";
     private static final String FAILURES = "connect_failures";
     private static final String LIFETIMES = "lifetimes";
     private static final List<String> DIRECTIONS = List.of("active", "passive");
     /** The kernel measures lifetimes in microseconds. */
     private static final double MICROSECOND = 1e-6;
+
+    private volatile HistogramScope scope = HistogramScope.of(INFO.name(), Map.of());
 
     @Override
     public ProbeInfo info() {
@@ -38,6 +46,21 @@ public final class TcpConnProbe extends KernelAggregateProbe {
     @Override
     protected List<TracepointHooks.Hook> hooks() {
         return List.of(new TracepointHooks.Hook("on_inet_sock_set_state", "sock/inet_sock_set_state"));
+    }
+
+    @Override
+    protected Set<String> ownSettings() {
+        return Set.of(HistogramScope.SETTING);
+    }
+
+    @Override
+    protected void checkOwnSettings(Map<String, Object> settings) {
+        HistogramScope.of(INFO.name(), settings);
+    }
+
+    @Override
+    protected void beforeLoad(BpfObject opened, Map<String, Object> settings) {
+        scope = HistogramScope.of(INFO.name(), settings);
     }
 
     @Override
@@ -61,11 +84,13 @@ public final class TcpConnProbe extends KernelAggregateProbe {
             sinkFor(out, e.getKey().netns()).counter("podnet_tcp_connect_failures_total",
                     "Active TCP opens that never got established (refused, timed out, unreachable).", e.getValue());
         }
+        HistogramScope.Histograms lifetimes = scope.histograms("podnet_tcp_connection_duration_seconds",
+                "Lifetime of closed TCP connections, from established to closed; node-wide, or per namespace with "
+                        + "probeSettings.tcpconn.perPodHistograms: true.");
         for (Map.Entry<NetnsAggregates.Key, HistogramData> e : snapshot.histograms(LIFETIMES, MICROSECOND).entrySet()) {
-            sinkFor(out, e.getKey().netns()).histogram("podnet_tcp_connection_duration_seconds",
-                    "Lifetime of closed TCP connections, from established to closed.", e.getValue(),
-                    "direction", direction(e.getKey().label()));
+            lifetimes.add(e.getKey().netns(), e.getValue(), "direction", direction(e.getKey().label()));
         }
+        lifetimes.writeTo(out);
     }
 
     private static String direction(int label) {

@@ -19,6 +19,10 @@ import java.nio.charset.StandardCharsets;
  * TCP sockets of each namespace by state, and the bytes waiting in established sockets' queues, from a
  * sock_diag dump made inside the namespace (no /proc/net/tcp text to format and parse).
  *
+ * <p>A state is exported while the namespace has sockets in it: most of the twelve are empty most of the
+ * time in most pods, and twelve zeros per pod would say nothing an absent series does not. ESTABLISHED
+ * is always there, 0 or not, so every namespace has a TCP socket series to graph or alert on.
+ *
  * <p>Each namespace's socket is kept between collections ({@link NetlinkSocketCache}); the node-wide
  * hook only closes the sockets of namespaces that are gone.
  */
@@ -45,8 +49,12 @@ public final class TcpSummaryProbe extends CachedNetlinkProbe {
             summary = TcpSummary.EMPTY;
         }
         for (TcpState state : TcpState.ALL) {
-            out.gauge("podnet_tcp_sockets", "TCP sockets in this network namespace by state, IPv4 and IPv6 (sock_diag).",
-                    summary.sockets(state), "state", state.label());
+            long sockets = summary.sockets(state);
+            if (sockets > 0 || state == TcpState.ESTABLISHED) {
+                out.gauge("podnet_tcp_sockets", "TCP sockets in this network namespace by state, IPv4 and IPv6 "
+                        + "(sock_diag); a state without sockets is left out, established excepted.", sockets,
+                        "state", state.label());
+            }
         }
         out.gauge("podnet_tcp_established_rx_queue_bytes",
                 "Bytes received but not yet read by the application, summed over established TCP sockets.",

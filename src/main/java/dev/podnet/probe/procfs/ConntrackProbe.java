@@ -6,6 +6,7 @@ import dev.podnet.probe.MetricSink;
 import dev.podnet.probe.NodeView;
 import dev.podnet.probe.Overhead;
 import dev.podnet.probe.Probe;
+import dev.podnet.probe.ProbeContext;
 import dev.podnet.probe.ProbeInfo;
 import dev.podnet.probe.ProbeSource;
 import dev.podnet.procfs.ConntrackStatParser;
@@ -16,13 +17,17 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Connection tracking of each namespace, from its {@code net/stat/nf_conntrack} (present once the
- * nf_conntrack module is loaded): the entries of its table and the per-CPU event counters, summed.
- * Node-wide, the table limit and the host's entry count from the {@code nf_conntrack_max} and
- * {@code nf_conntrack_count} sysctls.
+ * nf_conntrack module is loaded): the entries of its table and the per-CPU event counters, summed. By
+ * default the entries and the columns that tell of new connections and of trouble;
+ * {@code probeSettings.conntrack.fields} (a regular expression over the kernel's column names,
+ * {@code found}, {@code icmp_error}...) picks others, see {@link FieldSelection}. Node-wide, the table
+ * limit and the host's entry count from the {@code nf_conntrack_max} and {@code nf_conntrack_count}
+ * sysctls.
  *
  * <p>Sysctls under /proc/sys/net show the namespace of the thread that reads them, not of a pid, so
  * the host's are read directly only when podnet itself runs in the host namespace, else by entering it.
@@ -37,10 +42,48 @@ public final class ConntrackProbe implements Probe {
     private static final String MAX_HELP =
             "Size limit of the conntrack table (/proc/sys/net/netfilter/nf_conntrack_max of the host).";
     private static final ConcurrentHashMap<String, String[]> COLUMN_METRICS = new ConcurrentHashMap<>();
+    /**
+     * Left out by default: lookups that found an entry (found, searched), ICMP errors tracked, the
+     * expectation counters of helpers (FTP, SIP), and new, ignore, delete and delete_list, which current
+     * kernels no longer count (6.18 prints 0 for the first three and has no delete_list).
+     */
+    static final String DEFAULT_FIELDS = "entries|insert|insert_failed|drop|early_drop|invalid|search_restart|clashres"
+            + "|chainlength";
+
+    /** The configured selection and what it says of each column seen, so no column is matched twice. */
+    private record Columns(FieldSelection selection, ConcurrentHashMap<String, Boolean> selected) {
+        static Columns of(Map<String, Object> settings) {
+            return new Columns(FieldSelection.of(INFO.name(), settings, DEFAULT_FIELDS), new ConcurrentHashMap<>());
+        }
+
+        boolean selects(String column) {
+            Boolean known = selected.get(column);
+            if (known != null) {
+                return known;
+            }
+            boolean yes = selection.selects(column);
+            if (selected.size() < 256) { // columns are few; the bound only guards against garbage headers
+                selected.putIfAbsent(column, yes);
+            }
+            return yes;
+        }
+    }
+
+    private volatile Columns columns = Columns.of(Map.of());
 
     @Override
     public ProbeInfo info() {
         return INFO;
+    }
+
+    @Override
+    public void checkSettings(Map<String, Object> settings) {
+        Columns.of(settings);
+    }
+
+    @Override
+    public void start(ProbeContext context) {
+        columns = Columns.of(context.settings());
     }
 
     @Override
@@ -51,12 +94,16 @@ public final class ConntrackProbe implements Probe {
         }
         ConntrackStatParser.ConntrackStat stat = ConntrackStatParser.parse(ProcText.ascii(bytes));
         out.parseErrors(stat.malformedLines());
-        if (stat.entries() >= 0) {
+        Columns selected = columns;
+        if (stat.entries() >= 0 && selected.selects("entries")) {
             out.gauge("podnet_conntrack_stat_entries", ENTRIES_HELP, stat.entries());
         }
         long[] counters = stat.counters();
         for (int i = 0; i < counters.length; i++) {
             String column = stat.columns().get(i);
+            if (!selected.selects(column)) {
+                continue;
+            }
             String[] metric = COLUMN_METRICS.get(column);
             if (metric == null) {
                 metric = columnMetric(column);

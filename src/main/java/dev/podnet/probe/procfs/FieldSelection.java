@@ -6,12 +6,13 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * Which fields of a kernel MIB file a probe exports. The kernel prints about 500 fields per namespace
+ * Which fields of a kernel file a procfs probe exports. The kernel prints about 500 fields per namespace
  * across snmp, snmp6 and netstat, most of them zero for a namespace's whole life (MPTcpExt alone has
- * about 80); exporting all of them for every pod doubled the series count, and with it the scrape cost
- * and the Prometheus storage. As node_exporter's {@code --collector.netstat.fields} does, each probe has
- * a default regular expression over {@code Group_Field} names ({@code TcpExt_ListenOverflows},
- * {@code Ip6_InReceives}) that {@code probeSettings.<probe>.fields} replaces; {@code ".*"} exports all.
+ * about 80), and 16 columns per device in net/dev; exporting all of them for every pod would make most
+ * of a pod's series, and with them the scrape cost and the Prometheus storage. As node_exporter's
+ * {@code --collector.netstat.fields} does, each probe has a default regular expression over its field
+ * names ({@code TcpExt_ListenOverflows}, {@code Ip6_InReceives}, {@code receive_fifo},
+ * {@code insert_failed}) that {@code probeSettings.<probe>.fields} replaces; {@code ".*"} exports all.
  */
 public final class FieldSelection {
     public static final String SETTING = "fields";
@@ -40,7 +41,7 @@ public final class FieldSelection {
         }
         if (!(value instanceof String regex) || regex.isBlank()) {
             throw new IllegalArgumentException("probeSettings." + probe + "." + SETTING
-                    + ": expected a regular expression over Group_Field names (\".*\" for all), got " + value);
+                    + ": expected a regular expression over the probe's field names (\".*\" for all), got " + value);
         }
         try {
             return new FieldSelection(Pattern.compile(regex));
@@ -52,7 +53,12 @@ public final class FieldSelection {
 
     /** Whether {@code Group_Field} is exported; the expression must match the whole name. */
     boolean selects(String group, String field) {
-        return pattern.matcher(group + "_" + field).matches();
+        return selects(group + "_" + field);
+    }
+
+    /** Whether the field {@code name} is exported; the expression must match the whole name. */
+    boolean selects(String name) {
+        return pattern.matcher(name).matches();
     }
 
     @Override

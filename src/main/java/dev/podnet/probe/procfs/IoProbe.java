@@ -16,11 +16,15 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Read and write system calls and bytes of the processes in each namespace, from {@code /proc/<pid>/io},
  * summed. A sum over the processes that live now: when one exits, its share leaves the sum (a counter
  * reset to Prometheus' rate(), as with any restarted process). A process that exits mid-read is skipped.
+ * By default the syscalls and the bytes they moved (rchar, wchar, syscr, syscw, sockets included);
+ * {@code probeSettings.io.fields}, a regular expression over the kernel's names, adds the storage
+ * counters (read_bytes, write_bytes, cancelled_write_bytes), see {@link FieldSelection}.
  */
 public final class IoProbe implements Probe {
     private static final ProbeInfo INFO = new ProbeInfo("io", ProbeSource.PROCFS, Overhead.LOW, true, true, false,
@@ -28,6 +32,8 @@ public final class IoProbe implements Probe {
     private static final Field[] FIELDS = Field.values();
     private static final String[] NAMES = new String[FIELDS.length];
     private static final String[] HELP = new String[FIELDS.length];
+    /** What a network view wants: storage traffic (read_bytes, write_bytes...) is another agent's subject. */
+    static final String DEFAULT_FIELDS = "rchar|wchar|syscr|syscw";
 
     static {
         String[] what = {
@@ -49,6 +55,7 @@ public final class IoProbe implements Probe {
     }
 
     private volatile Path procRoot = Path.of("/proc");
+    private volatile boolean[] selected = selected(Map.of());
 
     @Override
     public ProbeInfo info() {
@@ -56,8 +63,24 @@ public final class IoProbe implements Probe {
     }
 
     @Override
+    public void checkSettings(Map<String, Object> settings) {
+        selected(settings);
+    }
+
+    @Override
     public void start(ProbeContext context) {
         procRoot = context.procRoot();
+        selected = selected(context.settings());
+    }
+
+    /** Which fields the settings select, by {@link Field} ordinal. */
+    private static boolean[] selected(Map<String, Object> settings) {
+        FieldSelection selection = FieldSelection.of(INFO.name(), settings, DEFAULT_FIELDS);
+        boolean[] fields = new boolean[FIELDS.length];
+        for (Field f : FIELDS) {
+            fields[f.ordinal()] = selection.selects(f.kernelName);
+        }
+        return fields;
     }
 
     @Override
@@ -96,8 +119,9 @@ public final class IoProbe implements Probe {
         if (noAccounting && !anyRead) {
             return;
         }
+        boolean[] exported = selected;
         for (Field f : FIELDS) {
-            if (seen[f.ordinal()] || !anyRead) { // no process left: the sum is 0
+            if (exported[f.ordinal()] && (seen[f.ordinal()] || !anyRead)) { // no process left: the sum is 0
                 out.counter(NAMES[f.ordinal()], HELP[f.ordinal()], sums[f.ordinal()]);
             }
         }

@@ -7,6 +7,7 @@ import dev.podnet.probe.MetricSink;
 import dev.podnet.probe.NodeView;
 import dev.podnet.probe.Overhead;
 import dev.podnet.probe.Probe;
+import dev.podnet.probe.ProbeContext;
 import dev.podnet.probe.ProbeInfo;
 import dev.podnet.probe.ProbeSource;
 import dev.podnet.procfs.ProcText;
@@ -25,6 +26,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>{@code mem} is in pages; it is also reported in bytes ({@code _mem_bytes}) using the page size
  * libc reports. FRAG {@code memory} is already in bytes, hence {@code _memory_bytes}.
+ *
+ * <p>By default every value but UDP-Lite's; {@code probeSettings.sockstat.fields}, a regular
+ * expression over {@code GROUP_key} names as the files print them ({@code sockets_used},
+ * {@code TCP_tw}, {@code UDPLITE6_inuse}), picks others, see {@link FieldSelection}.
  */
 public final class SockstatProbe implements Probe {
     private static final ProbeInfo INFO = new ProbeInfo("sockstat", ProbeSource.PROCFS, Overhead.LOW, true, true, true,
@@ -40,15 +45,36 @@ public final class SockstatProbe implements Probe {
             "FRAG inuse", "IPv4 packets being reassembled from fragments",
             "FRAG memory", "Bytes held by IPv4 fragment reassembly");
 
-    private final ConcurrentHashMap<String, Spec> specs = new ConcurrentHashMap<>();
+    /** UDP-Lite is almost never used, and on its way out of the kernel: its two values are always 0. */
+    static final String DEFAULT_FIELDS = "sockets_used|TCP_(inuse|orphan|tw|alloc|mem)|UDP_(inuse|mem)|RAW_inuse"
+            + "|FRAG_(inuse|memory)|TCP6_inuse|UDP6_inuse|RAW6_inuse|FRAG6_(inuse|memory)";
 
-    /** The metric(s) of one sockstat value: the value as printed, and bytes where it is in pages. */
+    /** The metric(s) of one sockstat value: the value as printed, and bytes where it is in pages; null name: not selected. */
     private record Spec(String name, String help, String bytesName, String bytesHelp) {
     }
+
+    /** The configured selection, and the specs worked out under it. */
+    private record Config(FieldSelection selection, ConcurrentHashMap<String, Spec> specs) {
+        static Config of(Map<String, Object> settings) {
+            return new Config(FieldSelection.of(INFO.name(), settings, DEFAULT_FIELDS), new ConcurrentHashMap<>());
+        }
+    }
+
+    private volatile Config config = Config.of(Map.of());
 
     @Override
     public ProbeInfo info() {
         return INFO;
+    }
+
+    @Override
+    public void checkSettings(Map<String, Object> settings) {
+        Config.of(settings);
+    }
+
+    @Override
+    public void start(ProbeContext context) {
+        config = Config.of(context.settings());
     }
 
     /** Whether a value is one of the kernel's host-wide totals rather than the namespace's own. */
@@ -90,6 +116,9 @@ public final class SockstatProbe implements Probe {
                 continue;
             }
             Spec spec = spec(file, e.group(), e.key());
+            if (spec.name == null) {
+                continue;
+            }
             out.gauge(spec.name, spec.help, e.value());
             if (spec.bytesName != null) {
                 out.gauge(spec.bytesName, spec.bytesHelp, e.value() * PageSize.BYTES);
@@ -98,10 +127,19 @@ public final class SockstatProbe implements Probe {
     }
 
     private Spec spec(String file, String group, String key) {
+        Config current = config;
+        ConcurrentHashMap<String, Spec> specs = current.specs();
         String cacheKey = file + ' ' + group + ' ' + key;
         Spec known = specs.get(cacheKey);
         if (known != null) {
             return known;
+        }
+        if (!current.selection().selects(group, key)) {
+            Spec none = new Spec(null, null, null, null);
+            if (specs.size() < 1024) {
+                specs.putIfAbsent(cacheKey, none);
+            }
+            return none;
         }
         String base = "podnet_" + file + "_" + MibMetrics.sanitize(group.toLowerCase(Locale.ROOT)) + "_"
                 + MibMetrics.sanitize(ProcText.snakeCase(key));

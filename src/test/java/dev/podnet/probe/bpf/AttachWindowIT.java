@@ -29,7 +29,7 @@ class AttachWindowIT {
             probes: [netiftx, softirq]
             probeDeadline: 60s
             probeSettings:
-              netiftx: {sampleEvery: 1, window: {length: 1s, every: 2s}}
+              netiftx: {sampleEvery: 1, window: {length: 1s, every: 2s}, perPodHistograms: true}
               softirq: {sampleEvery: 1, window: {length: 1s, every: 2s}}
             """;
 

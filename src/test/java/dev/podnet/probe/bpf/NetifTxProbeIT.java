@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * Transmit latency is attributed to the namespace whose device sent the packets, both phases: every
  * packet with {@code sampleEvery: 1}, on a device without a qdisc (veth's default, a pod's eth0) and on
  * one whose qdisc holds packets back (a token bucket), where packets wait and may leave from another
- * CPU; about one packet in N with {@code sampleEvery: N}, the default being sampled.
+ * CPU; about one packet in N with {@code sampleEvery: N}, the default being sampled. Per namespace with
+ * {@code perPodHistograms: true}; by default one histogram per phase for the whole node.
  */
 class NetifTxProbeIT {
     private static final int DATAGRAMS = 500;
@@ -26,7 +27,7 @@ class NetifTxProbeIT {
             probes: [netiftx]
             probeDeadline: 60s
             probeSettings:
-              netiftx: {sampleEvery: 1, window: none}
+              netiftx: {sampleEvery: 1, window: none, perPodHistograms: true}
             """;
 
     @BeforeAll
@@ -126,7 +127,7 @@ class NetifTxProbeIT {
         int datagrams = 4000;
         try (NetnsLab lab = new NetnsLab();
              TestAgent agent = TestAgent.start("probes: [netiftx]\nprobeDeadline: 60s\nprobeSettings:\n  netiftx: {sampleEvery: "
-                     + every + ", window: none}\n")) {
+                     + every + ", window: none, perPodHistograms: true}\n")) {
             String sender = lab.add("snd");
             String receiver = lab.add("rcv");
             lab.veth(sender, "10.242.3.1/24", receiver, "10.242.3.2/24");
@@ -152,6 +153,55 @@ class NetifTxProbeIT {
                 h.assertConsistent();
                 assertTrue(h.count() > packets / every * 0.7 && h.count() < packets / every * 1.3,
                         phase + ": about one packet in " + every + " of " + packets + ", got " + h.count());
+            }
+        }
+    }
+
+    /**
+     * Without {@code perPodHistograms} a phase is one histogram for the node: no namespace labels, and it
+     * holds the sender's packets (and whatever else the node sent meanwhile). {@code perPodHistograms: true},
+     * applied by a reload, splits it by namespace again.
+     */
+    @Test
+    void byDefaultEachPhaseIsOneHistogramForTheNodeAndPerPodSplitsItByNamespace() throws Exception {
+        String nodeWide = "probes: [netiftx]\nprobeDeadline: 60s\nprobeSettings:\n  netiftx: {sampleEvery: 1, window: none}\n";
+        try (NetnsLab lab = new NetnsLab(); TestAgent agent = TestAgent.start(nodeWide)) {
+            String sender = lab.add("snd");
+            String receiver = lab.add("rcv");
+            lab.veth(sender, "10.242.4.1/24", receiver, "10.242.4.2/24");
+            InetSocketAddress to = new InetSocketAddress("10.242.4.2", 7100);
+            String senderInode = String.valueOf(lab.inode(sender));
+            try (DatagramChannel in = lab.inNetns(receiver, () -> DatagramChannel.open().bind(to));
+                 DatagramChannel out = lab.inNetns(sender, DatagramChannel::open)) {
+                ByteBuffer payload = ByteBuffer.allocate(200);
+                out.send(payload.clear(), to);
+                assertEquals(1, NetnsSockets.receive(in, 1), "the first datagram crossed the veth");
+                for (int i = 0; i < DATAGRAMS; i++) {
+                    out.send(payload.clear(), to);
+                }
+                Scrape scrape = agent.scrape();
+                for (String phase : new String[] {"qdisc", "xmit"}) {
+                    ScrapedHistogram node = ScrapedHistogram.of(scrape, NetifTxProbe.METRIC, "netns", "", "phase", phase);
+                    node.assertConsistent();
+                    assertTrue(node.count() >= DATAGRAMS + 1, phase + ": the node's histogram holds the sender's "
+                            + "datagrams, got " + node.count());
+                }
+                assertEquals(2, scrape.find(NetifTxProbe.METRIC + "_count").size(), "one histogram per phase");
+                assertTrue(scrape.find(NetifTxProbe.METRIC + "_count").stream().allMatch(s -> s.label("netns").isEmpty()),
+                        "no namespace labels: " + scrape.find(NetifTxProbe.METRIC + "_count"));
+
+                agent.rewriteConfig(nodeWide.replace("window: none}", "window: none, perPodHistograms: true}"));
+                for (int i = 0; i < DATAGRAMS; i++) {
+                    out.send(payload.clear(), to);
+                }
+                Scrape perPod = agent.scrape();
+                assertEquals(1, perPod.value("podnet_config_reloads_total", "result", "success"));
+                for (String phase : new String[] {"qdisc", "xmit"}) {
+                    ScrapedHistogram h = ScrapedHistogram.of(perPod, NetifTxProbe.METRIC, "netns", senderInode, "phase", phase);
+                    h.assertConsistent();
+                    assertTrue(h.count() >= DATAGRAMS, phase + ": the sender's own histogram after the reload, got "
+                            + h.count());
+                }
             }
         }
     }

@@ -54,7 +54,10 @@ class TcpResetAndConnProbeIT {
 
     @Test
     void anOpenedAndClosedConnectionIsActiveHerePassiveThereWithItsLifetime() throws Exception {
-        try (NetnsLab lab = new NetnsLab(); TestAgent agent = TestAgent.start("probes: [tcpconn, tcpreset]\n")) {
+        try (NetnsLab lab = new NetnsLab(); TestAgent agent = TestAgent.start("""
+                probes: [tcpconn, tcpreset]
+                probeSettings: {tcpconn: {perPodHistograms: true}}
+                """)) {
             String[] ns = BpfProbeLab.pair(lab, 3);
             String client = BpfProbeLab.netns(lab, ns[0]);
             String server = BpfProbeLab.netns(lab, ns[1]);
@@ -88,6 +91,41 @@ class TcpResetAndConnProbeIT {
             assertTrue(scrape.value("podnet_bpf_map_max_entries", "probe", "tcpconn", "map", "open_connections") == 65536);
             assertPromtoolAccepts(scrape.text());
         }
+    }
+
+    /**
+     * By default the lifetimes are one histogram per direction for the node (other tests' connections may
+     * be in it too), while the counters stay per namespace.
+     */
+    @Test
+    void byDefaultLifetimesAreNodeWideAndTheCountersPerNamespace() throws Exception {
+        try (NetnsLab lab = new NetnsLab(); TestAgent agent = TestAgent.start("probes: [tcpconn]\n")) {
+            String[] ns = BpfProbeLab.pair(lab, 7);
+            String client = BpfProbeLab.netns(lab, ns[0]);
+            String server = BpfProbeLab.netns(lab, ns[1]);
+            Scrape before = agent.scrape();
+            try (ServerSocket listener = BpfProbeLab.listen(lab, ns[1], "10.212.7.2", OPEN_PORT)) {
+                try (Socket connection = BpfProbeLab.connect(lab, ns[0], "10.212.7.2", OPEN_PORT);
+                     Socket accepted = listener.accept()) {
+                    connection.getOutputStream().write(42);
+                    assertEquals(42, accepted.getInputStream().read());
+                }
+            }
+            Scrape scrape = BpfProbeLab.awaitScrape(agent,
+                    s -> lifetimes(s, "active") > lifetimes(before, "active") && lifetimes(s, "passive") > lifetimes(before, "passive"),
+                    "both ends closed");
+            assertEquals(1, scrape.value("podnet_tcp_connections_opened_total", "netns", client, "direction", "active"));
+            assertEquals(1, scrape.value("podnet_tcp_connections_opened_total", "netns", server, "direction", "passive"));
+            List<Scrape.Series> counts = scrape.find("podnet_tcp_connection_duration_seconds_count");
+            assertTrue(counts.stream().allMatch(s -> s.label("netns").isEmpty() && s.label("pod").isEmpty()),
+                    "no namespace labels on the lifetimes: " + counts);
+            assertEquals(List.of("active", "passive"), counts.stream().map(s -> s.label("direction")).sorted().toList());
+        }
+    }
+
+    /** The node-wide lifetime count of one direction, 0 before the first connection closed. */
+    private static double lifetimes(Scrape s, String direction) {
+        return s.maybe("podnet_tcp_connection_duration_seconds_count", "netns", "", "direction", direction).orElse(0.0);
     }
 
     @Test

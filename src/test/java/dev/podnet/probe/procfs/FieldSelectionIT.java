@@ -37,22 +37,39 @@ class FieldSelectionIT {
     void defaultsKeepTheFieldsThatTellOfTroubleAndLeaveTheRest() throws Exception {
         try (FakeProcfs proc = kernel618(); TestAgent agent = TestAgent.start(proc.yaml("snmp", "snmp6", "netstat"))) {
             Scrape s = agent.scrape();
-            // kept: what the dashboards, the contract and node_exporter's defaults use
+            // kept: what the dashboards use, and the totals and errors of each protocol
             assertEquals(0, s.value("podnet_netstat_tcpext_listen_overflows_total", "netns", HOST));
             assertEquals(2, s.value("podnet_netstat_tcpext_tcp_timeouts_total", "netns", HOST));
             assertEquals(0, s.value("podnet_netstat_mptcpext_mp_curr_estab", "netns", HOST));
             assertEquals(323, s.value("podnet_snmp_tcp_active_opens_total", "netns", HOST));
-            assertEquals(-1, s.value("podnet_snmp_tcp_max_conn", "netns", HOST));
+            assertEquals(0, s.value("podnet_snmp_tcp_curr_estab", "netns", HOST), "a gauge, kept");
             assertEquals(4, s.value("podnet_snmp6_ip6_in_receives_total", "netns", HOST));
-            // left out: per-type, UDP-Lite, most of MPTCP
+            // left out: settings, per-type, octets, UDP-Lite, most of MPTCP, counts of ordinary work
+            assertTrue(s.find("podnet_snmp_tcp_max_conn").isEmpty());
+            assertTrue(s.find("podnet_snmp_ip_default_ttl").isEmpty());
+            assertTrue(s.find("podnet_netstat_ipext_in_octets_total").isEmpty());
+            assertTrue(s.find("podnet_netstat_tcpext_delayed_ac_ks_total").isEmpty());
             assertTrue(s.find("podnet_netstat_mptcpext_mp_join_ack_hmac_failure_total").isEmpty());
             assertTrue(s.find("podnet_snmp_udplite_in_datagrams_total").isEmpty());
             assertTrue(s.find("podnet_snmp6_icmp6_out_type135_total").isEmpty());
             assertTrue(s.find("podnet_snmp_icmp_in_echos_total").isEmpty());
-            // a third or less of the 135 TcpExt, 85 MPTcpExt and 90 snmp6 fields of this kernel
-            assertTrue(series(s, "podnet_netstat_") <= 65, "netstat series: " + series(s, "podnet_netstat_"));
-            assertTrue(series(s, "podnet_snmp6_") <= 40, "snmp6 series: " + series(s, "podnet_snmp6_"));
-            assertTrue(series(s, "podnet_snmp_") <= 50, "snmp series: " + series(s, "podnet_snmp_"));
+            // of this kernel's 135 TcpExt, 18 IpExt, 76 MPTcpExt, 90 snmp6 and 83 snmp fields
+            assertEquals(25, series(s, "podnet_netstat_"), "netstat series");
+            assertEquals(22, series(s, "podnet_snmp6_"), "snmp6 series");
+            assertEquals(32, series(s, "podnet_snmp_"), "snmp series");
+        }
+    }
+
+    @Test
+    void everyFieldIsOneSettingAway() throws Exception {
+        String all = "probeSettings: {snmp: {fields: \".*\"}, snmp6: {fields: \".*\"}, netstat: {fields: \".*\"}}\n";
+        try (FakeProcfs proc = kernel618(); TestAgent agent = TestAgent.start(proc.yaml("snmp", "snmp6", "netstat") + all)) {
+            Scrape s = agent.scrape();
+            assertEquals(-1, s.value("podnet_snmp_tcp_max_conn", "netns", HOST));
+            assertEquals(118801849, s.value("podnet_netstat_ipext_in_octets_total", "netns", HOST));
+            assertEquals(135 + 18 + 76, series(s, "podnet_netstat_"), "netstat series");
+            assertEquals(90, series(s, "podnet_snmp6_"), "snmp6 series");
+            assertEquals(83, series(s, "podnet_snmp_"), "snmp series");
         }
     }
 
@@ -83,7 +100,8 @@ class FieldSelectionIT {
         assertMessage(loader, "probeSettings: {snmp: {fields: \"[\"}}", "probeSettings.snmp.fields: \"[\" is not a regular expression");
         assertMessage(loader, "probeSettings: {snmp6: {fields: 7}}", "probeSettings.snmp6.fields: expected a regular expression");
         assertMessage(loader, "probeSettings: {netstat: {field: \".*\"}}", "probeSettings.netstat.field: unknown setting");
-        assertMessage(loader, "probeSettings: {netdev: {fields: \".*\"}}", "probeSettings.netdev: this probe has no settings");
+        assertMessage(loader, "probeSettings: {netdev: {fields: \"(\"}}", "probeSettings.netdev.fields: \"(\" is not a regular expression");
+        assertMessage(loader, "probeSettings: {fd: {fields: \".*\"}}", "probeSettings.fd: this probe has no settings");
         assertMessage(loader, "probeSettings: {netstat: {fields: }}", "probeSettings.netstat.fields: has no value");
         assertMessage(loader, "probeSettings: {tcpretrans: {tracepoint: 3, colour: red}}", "probeSettings.tcpretrans.");
     }

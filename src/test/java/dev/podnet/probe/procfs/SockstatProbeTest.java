@@ -57,7 +57,27 @@ class SockstatProbeTest {
                 assertEquals(3, s.value("podnet_parse_errors_total", "probe", "sockstat"));
                 assertEquals(0, s.value("podnet_probe_errors_total", "probe", "sockstat"));
                 assertTrue(s.text().contains("# TYPE podnet_sockstat_tcp_inuse gauge"));
+                assertTrue(s.find("podnet_sockstat_udplite_inuse").isEmpty(), "UDP-Lite is not a default");
+                assertTrue(s.find("podnet_sockstat6_udplite6_inuse").isEmpty());
+                assertEquals(12, perNamespace(s, POD), "6.18: every per-namespace value but UDP-Lite's");
+
+                agent.rewriteConfig(proc.yaml("sockstat") + "probeSettings: {sockstat: {fields: \".*\"}}\n");
+                Scrape all = agent.scrape();
+                assertEquals(0, all.value("podnet_sockstat_udplite_inuse", "netns", POD));
+                assertEquals(0, all.value("podnet_sockstat6_udplite6_inuse", "netns", POD));
+                assertEquals(14, perNamespace(all, POD));
+
+                agent.rewriteConfig(proc.yaml("sockstat") + "probeSettings: {sockstat: {fields: \"TCP_(tw|alloc)\"}}\n");
+                Scrape two = agent.scrape();
+                assertEquals(135, two.value("podnet_sockstat_tcp_tw", "netns", POD));
+                assertEquals(25, two.value("podnet_sockstat_tcp_alloc"), "node-wide values are selected the same way");
+                assertTrue(two.find("podnet_sockstat_tcp_orphan").isEmpty());
+                assertEquals(1, perNamespace(two, POD));
             }
         }
+    }
+
+    private static long perNamespace(Scrape s, String netns) {
+        return s.all().stream().filter(x -> x.name().startsWith("podnet_sockstat") && x.label("netns").equals(netns)).count();
     }
 }
