@@ -25,7 +25,7 @@ class DashboardsTest {
     static final Set<String> NODE_WIDE = Set.of("podnet_softnet_processed_total", "podnet_softnet_dropped_total",
             "podnet_softnet_time_squeeze_total", "podnet_softirq_latency_seconds_bucket", "podnet_probe_up",
             "podnet_softirq_latency_sample_ratio", "podnet_netif_tx_latency_sample_ratio",
-            "podnet_netif_tx_latency_seconds_bucket");
+            "podnet_netif_tx_latency_seconds_bucket", "podnet_tcp_rtt_seconds_bucket", "podnet_packet_size_bytes_bucket");
     private static final Pattern SELECTOR = Pattern.compile("(podnet_\\w+)(\\{[^}]*})?");
 
     private static List<Dashboard> dashboards;

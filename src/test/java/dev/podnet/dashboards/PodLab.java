@@ -97,6 +97,7 @@ final class PodLab implements AutoCloseable {
         cluster = new MockCluster();
         cluster.runPod(namespace, web.name(), NODE, false, List.of(web.ip()), Map.of("app", "shop-web"));
         cluster.runPod(namespace, db.name(), NODE, false, List.of(db.ip()), Map.of("app", "shop-db"));
+        // internalNetworks leaves the pods' own subnet out, so their traffic is "internet" and that panel has data.
         agent = TestAgent.start("""
                 probes: [%s]
                 probeDeadline: 3s
@@ -105,6 +106,7 @@ final class PodLab implements AutoCloseable {
                 nodeName: %s
                 podLabels: [app]
                 probeSettings: {netiftx: {window: none}, softirq: {window: none}}
+                internalNetworks: [127.0.0.0/8]
                 """.formatted(String.join(", ", ProbeCatalog.standard().names()), cluster.kubeconfig(), NODE));
     }
 
