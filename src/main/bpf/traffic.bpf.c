@@ -7,8 +7,9 @@
  * same device run as before.
  *
  * Per packet:
- * - the namespace inode (skb->dev->nd_net), then the namespace's slot in netns_slots (a plain hash the
- *   JIT inlines; user space writes it when it attaches, the programs only read it);
+ * - the namespace inode (skb->dev->nd_net), then the namespace's slot in netns_slots (a hash user space
+ *   writes when it attaches; the programs only read it), asked only when the namespace differs from the
+ *   previous packet's on that CPU;
  * - the slot's per-CPU counters in traffic (a per-CPU array: no hash update, no atomic), and the
  *   histograms: the node's by default, the slot's when user space asks for them per pod;
  * - the headers copied from the skb's linear part (bpf_skb_load_bytes where they are not there): IPv4 or
@@ -140,29 +141,40 @@ struct {
 } internal_networks SEC(".maps");
 
 /*
- * The last remote address each CPU looked up, and the answer. A stream's packets follow each other on a
- * CPU, so most packets skip the trie walk (the costliest step of the program). An answer is good while
- * its generation is internal_generation's, which user space bumps after each change of the trie.
+ * What each CPU looked up last: its namespace's slot, and the remote address with the answer whether it
+ * is internal. A stream's packets follow each other on a CPU, so most packets skip the hash lookup and
+ * the trie walk (the costliest steps of the program). An answer is good while its generation is the
+ * current one: user space bumps generations.slots after letting go of a namespace and
+ * generations.internal after changing the trie.
  */
-struct remote_answer {
+struct cpu_cache {
 	struct lpm_key remote;
-	__u32 generation;
-	__u32 internal;
+	__u32 remote_generation;
+	__u32 remote_internal;
+	__u32 netns;
+	__u32 netns_generation;
+	__u32 slot;
+	__u32 pad;
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct remote_answer);
-} last_remote SEC(".maps");
+	__type(value, struct cpu_cache);
+} cpu_caches SEC(".maps");
+
+struct generations {
+	__u32 slots;
+	__u32 internal;
+};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u32);
-} internal_generation SEC(".maps");
+	__type(value, struct generations);
+} generations SEC(".maps");
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
 
@@ -296,23 +308,36 @@ static __always_inline bool same_remote(const struct lpm_key *a, const struct lp
 	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] && x[3] == y[3];
 }
 
-static __always_inline bool is_internet(const struct lpm_key *remote)
+static __always_inline bool is_internet(const struct lpm_key *remote, struct cpu_cache *cache,
+					const struct generations *gen)
 {
-	__u32 zero = 0, *generation = bpf_map_lookup_elem(&internal_generation, &zero);
-	struct remote_answer *last = bpf_map_lookup_elem(&last_remote, &zero);
 	__u32 internal;
 
 	if (link_local_scope(remote))
 		return false;
-	if (last && generation && last->generation == *generation && same_remote(&last->remote, remote))
-		return !last->internal;
+	if (cache->remote_generation == gen->internal && same_remote(&cache->remote, remote))
+		return !cache->remote_internal;
 	internal = bpf_map_lookup_elem(&internal_networks, remote) != NULL;
-	if (last && generation) {
-		last->remote = *remote;
-		last->generation = *generation;
-		last->internal = internal;
-	}
+	cache->remote = *remote;
+	cache->remote_generation = gen->internal;
+	cache->remote_internal = internal;
 	return !internal;
+}
+
+/* The namespace's slot, or -1 when podnet does not count it. */
+static __always_inline __s64 slot_of(__u32 netns, struct cpu_cache *cache, const struct generations *gen)
+{
+	__u32 *slot;
+
+	if (cache->netns == netns && cache->netns_generation == gen->slots)
+		return cache->slot;
+	slot = bpf_map_lookup_elem(&netns_slots, &netns);
+	if (!slot)
+		return -1;
+	cache->netns = netns;
+	cache->netns_generation = gen->slots;
+	cache->slot = *slot;
+	return *slot;
 }
 
 static __always_inline __u32 protocol_index(__u32 ipproto)
@@ -500,20 +525,27 @@ static __always_inline int count(struct __sk_buff *skb, int dir, __u32 l3_offset
 	struct traffic_histograms *h;
 	struct pod_traffic *t;
 	struct l3_info info = {};
-	__u32 netns, *slot, zero = 0;
+	struct cpu_cache *cache;
+	struct generations *gen;
+	__u32 slot, zero = 0;
+	__s64 found;
 	__u32 family = FAMILY_OTHER, proto = PROTO_OTHER;
 	__u64 len = skb->len;
 	int parsed = -1;
 
-	netns = kskb->dev->nd_net.net->ns.inum;
-	slot = bpf_map_lookup_elem(&netns_slots, &netns);
-	if (!slot)
+	cache = bpf_map_lookup_elem(&cpu_caches, &zero);
+	gen = bpf_map_lookup_elem(&generations, &zero);
+	if (!cache || !gen)
 		return TC_PASS_ON;
-	t = bpf_map_lookup_elem(&traffic, slot);
+	found = slot_of(kskb->dev->nd_net.net->ns.inum, cache, gen);
+	if (found < 0)
+		return TC_PASS_ON;
+	slot = found;
+	t = bpf_map_lookup_elem(&traffic, &slot);
 	if (!t)
 		return TC_PASS_ON;
 	d = &t->dir[dir];
-	h = bpf_map_lookup_elem(&histograms, per_pod_histograms ? slot : &zero);
+	h = bpf_map_lookup_elem(&histograms, per_pod_histograms ? &slot : &zero);
 
 	if (skb->protocol == bpf_htons(ETH_P_IP))
 		parsed = parse_ipv4(skb, l3_offset, dir, d, &info);
@@ -524,7 +556,7 @@ static __always_inline int count(struct __sk_buff *skb, int dir, __u32 l3_offset
 		proto = protocol_index(info.protocol);
 		if (h)
 			size_observe(&h->packet_size[dir], info.ip_length);
-		if (is_internet(&info.remote)) {
+		if (is_internet(&info.remote, cache, gen)) {
 			d->internet_bytes[family & 1] += len;
 			d->internet_packets[family & 1] += 1;
 		}

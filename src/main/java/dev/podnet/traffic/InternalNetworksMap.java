@@ -20,13 +20,12 @@ final class InternalNetworksMap {
     private static final int KEY_BYTES = 20;
 
     private final BpfMap trie;
-    private final BpfMap generation;
+    private final CacheGenerations generations;
     private Set<Cidr> current = Set.of();
-    private int changes;
 
-    InternalNetworksMap(BpfMap trie, BpfMap generation) {
+    InternalNetworksMap(BpfMap trie, CacheGenerations generations) {
         this.trie = trie;
-        this.generation = generation;
+        this.generations = generations;
     }
 
     /** Makes the trie hold exactly {@code networks}; cheap when nothing changed. */
@@ -46,9 +45,7 @@ final class InternalNetworksMap {
             trie.delete(key(removed));
         }
         current = wanted;
-        changes++;
-        ByteBuffer zero = ByteBuffer.allocate(4).order(BpfMap.order());
-        generation.update(zero.array(), ByteBuffer.allocate(4).order(BpfMap.order()).putInt(changes).array());
+        generations.internalNetworksChanged();
     }
 
     static byte[] key(Cidr network) {

@@ -26,6 +26,7 @@ final class TrafficObject implements AutoCloseable {
     private final BpfMap histograms;
     private final boolean perPodHistograms;
     private final InternalNetworksMap internal;
+    private final CacheGenerations generations;
     private volatile TrafficSettings.AttachMode mode;
 
     private TrafficObject(BpfObject object, TrafficSettings settings) throws BpfException {
@@ -36,7 +37,8 @@ final class TrafficObject implements AutoCloseable {
         this.counters = object.map("traffic");
         this.histograms = object.map("histograms");
         this.perPodHistograms = settings.perPodHistograms();
-        this.internal = new InternalNetworksMap(object.map("internal_networks"), object.map("internal_generation"));
+        this.generations = new CacheGenerations(object.map("generations"));
+        this.internal = new InternalNetworksMap(object.map("internal_networks"), generations);
         this.mode = settings.attach();
     }
 
@@ -116,9 +118,10 @@ final class TrafficObject implements AutoCloseable {
         slots.update(netnsKey(netns), slotKey(slot));
     }
 
-    /** Stops counting the namespace's packets. */
+    /** Stops counting the namespace's packets (CPUs that cached its slot look it up again). */
     void unassign(long netns) throws BpfException {
         slots.delete(netnsKey(netns));
+        generations.slotsChanged();
     }
 
     /** The slot's counters summed over CPUs, as {@link TrafficLayout} words. */
