@@ -9,6 +9,8 @@ import dev.podnet.http.StatusReport;
 import dev.podnet.k8s.KubernetesSupport;
 import dev.podnet.netns.NetnsDiscovery;
 import dev.podnet.netns.NetnsEnterer;
+import dev.podnet.policy.Task;
+import dev.podnet.policy.TaskSet;
 import dev.podnet.probe.CollectionEngine;
 import dev.podnet.probe.ProbeCatalog;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -131,7 +133,16 @@ public final class Agent implements AutoCloseable {
                 engine.status(),
                 new StatusReport.ConfigStatus(configFile == null ? null : configFile.toString(),
                         (long) reloads.labelValues("success").get(), (long) reloads.labelValues("failure").get(),
-                        lastReloadError));
+                        lastReloadError),
+                policyStatus());
+    }
+
+    private StatusReport.PolicyStatus policyStatus() {
+        if (!kubernetes.active()) {
+            return null;
+        }
+        TaskSet tasks = kubernetes.tasks();
+        return new StatusReport.PolicyStatus(tasks.inForce().stream().map(Task::name).toList(), tasks.refused());
     }
 
     @Override

@@ -19,7 +19,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Predicate;
 
 /**
  * Reads and validates the YAML config. Every error names the field and the value that is wrong, so an
@@ -27,12 +26,7 @@ import java.util.function.Predicate;
  */
 public final class ConfigLoader {
     static final Set<String> FIELDS = Set.of("listen", "minInterval", "probeDeadline", "probes", "probeSettings",
-            "procfs", "netnsDir", "kubernetes", "podLabels", "kubeconfig", "nodeName", "internalNetworks");
-    /** Labels podnet itself puts on series; a pod label may not take one of these names. */
-    static final Set<String> RESERVED_LABELS = Set.of("netns", "namespace", "pod", "node", "task", "ipfamily",
-            "srcip", "dstip", "srcport", "dstport", "protocol", "name", "probe", "device", "reason", "state",
-            "direction", "le", "cpu", "type", "phase", "kind");
-    static final int MAX_POD_LABELS = 10;
+            "procfs", "netnsDir", "kubernetes", "podLabels", "kubeconfig", "nodeName", "internalNetworks", "maxTasks");
 
     private static final ObjectMapper YAML = new YAMLMapper();
 
@@ -124,8 +118,9 @@ public final class ConfigLoader {
         }
         String nodeName = nodeName(text(root, "nodeName", null));
         List<Cidr> internalNetworks = Cidr.parseList(root.get("internalNetworks"), "internalNetworks", Cidr.DEFAULT_INTERNAL);
+        int maxTasks = maxTasks(root.get("maxTasks"));
         return new PodnetConfig(listen, minInterval, deadline, probes, settings, procfs, netnsDir, kubernetes, podLabels,
-                kubeconfig, nodeName, internalNetworks);
+                kubeconfig, nodeName, internalNetworks, maxTasks);
     }
 
     private static String text(JsonNode root, String field, String fallback) throws ConfigException {
@@ -233,6 +228,16 @@ public final class ConfigLoader {
     }
 
     /** A node name is a DNS subdomain: lower-case alphanumerics, '-' and '.', at most 253 characters. */
+    private static int maxTasks(JsonNode node) throws ConfigException {
+        if (node == null || node.isNull()) {
+            return 10;
+        }
+        if (!node.isInt() || node.asInt() < 1 || node.asInt() > 100) {
+            throw new ConfigException("maxTasks: expected a whole number from 1 to 100, got " + node);
+        }
+        return node.asInt();
+    }
+
     private static String nodeName(String text) throws ConfigException {
         if (text == null || text.isBlank()) {
             return null;
@@ -250,45 +255,14 @@ public final class ConfigLoader {
         if (!node.isArray()) {
             throw new ConfigException("podLabels: expected a list of pod label keys");
         }
-        if (node.size() > MAX_POD_LABELS) {
-            throw new ConfigException("podLabels: " + node.size() + " labels given, at most " + MAX_POD_LABELS + " are allowed");
-        }
-        List<PodLabel> labels = new ArrayList<>();
-        Set<String> names = new LinkedHashSet<>();
+        List<String> keys = new ArrayList<>();
         for (int i = 0; i < node.size(); i++) {
             JsonNode item = node.get(i);
             if (!item.isTextual() || item.asText().isBlank()) {
                 throw new ConfigException("podLabels[" + i + "]: expected a pod label key, got " + item);
             }
-            String key = item.asText();
-            String name = sanitizeLabelName(key);
-            if (RESERVED_LABELS.contains(name)) {
-                throw new ConfigException("podLabels[" + i + "]: \"" + key + "\" becomes label \"" + name
-                        + "\", which podnet already uses; reserved: " + String.join(", ", RESERVED_LABELS.stream().sorted().toList()));
-            }
-            if (!names.add(name)) {
-                throw new ConfigException("podLabels[" + i + "]: \"" + key + "\" becomes label \"" + name + "\", like an earlier entry");
-            }
-            labels.add(new PodLabel(key, name));
+            keys.add(item.asText());
         }
-        return List.copyOf(labels);
-    }
-
-    /** A Prometheus label name for a Kubernetes label key: {@code app.kubernetes.io/name} -> {@code app_kubernetes_io_name}. */
-    static String sanitizeLabelName(String key) {
-        StringBuilder sb = new StringBuilder(key.length() + 1);
-        Predicate<Character> legal = c -> (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-        for (int i = 0; i < key.length(); i++) {
-            char c = key.charAt(i);
-            sb.append(legal.test(c) ? c : '_');
-        }
-        if (Character.isDigit(sb.charAt(0))) {
-            sb.insert(0, '_');
-        }
-        String name = sb.toString();
-        if (name.startsWith("__")) {
-            name = "pod" + name; // names starting with __ are reserved by Prometheus
-        }
-        return name;
+        return PodLabels.of(keys, "podLabels");
     }
 }

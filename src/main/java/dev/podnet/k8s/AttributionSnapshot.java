@@ -1,7 +1,10 @@
 package dev.podnet.k8s;
 
 import dev.podnet.config.PodnetConfig.PodLabel;
+import dev.podnet.policy.Task;
+import dev.podnet.policy.TaskMetrics;
 import dev.podnet.probe.MetricSink;
+import dev.podnet.probe.Sample;
 import dev.podnet.probe.NetnsLabeler;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,9 +29,11 @@ public final class AttributionSnapshot implements NetnsLabeler {
     private final Map<Long, String[]> byInode;
     private final String[] unattributed;
     private final List<PodRow> pods;
+    private final List<Task> tasks;
+    private final String agentNamespace;
 
     private AttributionSnapshot(String nodeName, List<String> names, List<PodLabel> podLabels,
-                                Map<Long, String[]> byInode, List<PodRow> pods) {
+                                Map<Long, String[]> byInode, List<PodRow> pods, List<Task> tasks, String agentNamespace) {
         this.nodeName = nodeName;
         this.names = names;
         this.podLabels = podLabels;
@@ -36,6 +41,13 @@ public final class AttributionSnapshot implements NetnsLabeler {
         this.unattributed = new String[names.size()];
         Arrays.fill(unattributed, "");
         this.pods = pods;
+        this.tasks = tasks;
+        this.agentNamespace = agentNamespace;
+    }
+
+    /** This attribution with the MonitorPolicy tasks in force for its collection ({@link #derive}). */
+    public AttributionSnapshot withTasks(List<Task> inForce, String agentNamespace) {
+        return new AttributionSnapshot(nodeName, names, podLabels, byInode, pods, List.copyOf(inForce), agentNamespace);
     }
 
     /**
@@ -62,7 +74,8 @@ public final class AttributionSnapshot implements NetnsLabeler {
                 byInode.put(inode, values);
             }
         }
-        return new AttributionSnapshot(nodeName, List.copyOf(names), List.copyOf(podLabels), byInode, List.copyOf(rows));
+        return new AttributionSnapshot(nodeName, List.copyOf(names), List.copyOf(podLabels), byInode, List.copyOf(rows),
+                List.of(), "");
     }
 
     /** The configured pod labels' values for this pod, empty where the pod lacks the label. */
@@ -97,6 +110,19 @@ public final class AttributionSnapshot implements NetnsLabeler {
                     "Every pod on this node; netns is the inode of its own network namespace, empty for hostNetwork pods and pods not matched (yet).",
                     1, labels.toArray(String[]::new));
         }
+    }
+
+    /** The task series of the pods each task selects, from this collection's samples. */
+    @Override
+    public void derive(List<Sample> collected, MetricSink out) {
+        if (tasks.isEmpty()) {
+            return;
+        }
+        List<TaskMetrics.NodePod> nodePods = new ArrayList<>(pods.size());
+        for (PodRow row : pods) {
+            nodePods.add(new TaskMetrics.NodePod(row.pod().namespace(), row.pod().name(), row.pod().labels(), row.inode()));
+        }
+        TaskMetrics.write(tasks, nodePods, agentNamespace, collected, out);
     }
 
     public List<PodRow> pods() {

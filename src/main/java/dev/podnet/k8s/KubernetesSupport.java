@@ -2,19 +2,22 @@ package dev.podnet.k8s;
 
 import dev.podnet.config.PodnetConfig;
 import dev.podnet.netns.NetnsEnterer;
+import dev.podnet.policy.TaskSet;
 import dev.podnet.probe.NetnsLabeler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.logging.Logger;
 
 /**
  * Everything the agent needs from Kubernetes, behind one object: decides whether to use the API server,
- * starts the pod index, provides the labeler for the engine (whose snapshots also write each
- * collection's {@code podnet_pod_info}) and the collector of {@code podnet_kubernetes_up}, and applies
- * {@code podLabels} on reload. In host mode it does nothing and labels stay empty.
+ * starts the pod index and the MonitorPolicy index, provides the labeler for the engine (whose snapshots
+ * also write each collection's {@code podnet_pod_info}), the tasks in force and the collector of
+ * {@code podnet_kubernetes_up} and {@code podnet_monitor_policy_valid}, and applies {@code podLabels} and
+ * {@code maxTasks} on reload. In host mode it does nothing and labels stay empty.
  */
 public final class KubernetesSupport implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KubernetesSupport.class.getName());
@@ -23,12 +26,17 @@ public final class KubernetesSupport implements AutoCloseable {
     private final KubernetesClient client;
     private final PodIndex index;
     private final PodAttribution attribution;
+    private final PolicyIndex policies;
+    private volatile int maxTasks;
 
-    private KubernetesSupport(PodnetConfig startup, KubernetesClient client, PodIndex index, PodAttribution attribution) {
+    private KubernetesSupport(PodnetConfig startup, KubernetesClient client, PodIndex index, PodAttribution attribution,
+                              PolicyIndex policies) {
         this.startup = startup;
         this.client = client;
         this.index = index;
         this.attribution = attribution;
+        this.policies = policies;
+        this.maxTasks = startup.maxTasks();
     }
 
     /**
@@ -40,23 +48,38 @@ public final class KubernetesSupport implements AutoCloseable {
                 Path.of(System.getProperty("user.home", "/root")), ClusterAccess.SERVICE_ACCOUNT_TOKEN);
         if (!decision.enabled()) {
             LOG.info("Kubernetes attribution off: " + decision.reason());
-            return new KubernetesSupport(config, null, null, null);
+            return new KubernetesSupport(config, null, null, null, null);
         }
         String node = ClusterAccess.nodeName(config, System.getenv(), Path.of("/proc/sys/kernel/hostname"));
         KubernetesClient client = ClusterAccess.client(config);
         PodIndex index;
+        PolicyIndex policies;
         try {
             index = new PodIndex(client, node);
+            policies = new PolicyIndex(client);
         } catch (RuntimeException e) {
             client.close();
             throw e;
         }
         PodAttribution attribution = new PodAttribution(node, index, new NetnsAddressReader(config.procfs(), enterer),
                 config.podLabels());
-        registry.register(new KubernetesCollector(index::connected));
         LOG.info("Kubernetes attribution on (" + decision.reason() + "): watching the pods of node " + node + " at "
                 + client.getMasterUrl());
-        return new KubernetesSupport(config, client, index, attribution);
+        KubernetesSupport support = new KubernetesSupport(config, client, index, attribution, policies);
+        attribution.setTasks(() -> support.tasks().inForce(), agentNamespace(System.getenv()));
+        registry.register(new KubernetesCollector(index::connected, support::tasks));
+        return support;
+    }
+
+    /** The agent's own namespace (env {@code POD_NAMESPACE}, set by the chart), else {@code podnet}. */
+    static String agentNamespace(Map<String, String> env) {
+        String ns = env.get("POD_NAMESPACE");
+        return ns == null || ns.isBlank() ? "podnet" : ns;
+    }
+
+    /** The MonitorPolicies' tasks in force now, and the refused ones; none in host mode. */
+    public TaskSet tasks() {
+        return policies == null ? new TaskSet(List.of(), Map.of()) : policies.tasks(maxTasks);
     }
 
     public boolean active() {
@@ -78,6 +101,7 @@ public final class KubernetesSupport implements AutoCloseable {
         if (active()) {
             attribution.setPodLabels(next.podLabels());
         }
+        maxTasks = next.maxTasks();
         if (next.kubernetes() != startup.kubernetes() || !Objects.equals(next.kubeconfig(), startup.kubeconfig())
                 || !Objects.equals(next.nodeName(), startup.nodeName())) {
             LOG.warning("kubernetes, kubeconfig or nodeName changed; this takes effect on restart");
@@ -88,6 +112,9 @@ public final class KubernetesSupport implements AutoCloseable {
     public void close() {
         if (index != null) {
             index.close();
+        }
+        if (policies != null) {
+            policies.close();
         }
         if (client != null) {
             client.close();

@@ -2,6 +2,7 @@ package dev.podnet.k8s;
 
 import dev.podnet.config.PodnetConfig.PodLabel;
 import dev.podnet.netns.Netns;
+import dev.podnet.policy.Task;
 import dev.podnet.probe.MetricSink;
 import dev.podnet.probe.NetnsLabeler;
 import java.util.List;
@@ -24,6 +25,8 @@ public final class PodAttribution implements NetnsLabeler {
     private final Function<List<Netns>, AddressIndex> addresses;
     private volatile List<PodLabel> podLabels;
     private volatile AttributionSnapshot latest;
+    private volatile Supplier<List<Task>> tasks = List::of;
+    private volatile String agentNamespace = "";
 
     /**
      * @param nodeName  this node
@@ -37,6 +40,15 @@ public final class PodAttribution implements NetnsLabeler {
         this.addresses = addresses;
         this.podLabels = List.copyOf(podLabels);
         this.latest = AttributionSnapshot.of(nodeName, this.podLabels, List.of(), Map.of());
+    }
+
+    /**
+     * The MonitorPolicy tasks each collection applies (read once per collection), and the agent's own
+     * namespace, whose policies may select pods of every namespace.
+     */
+    public void setTasks(Supplier<List<Task>> tasks, String agentNamespace) {
+        this.tasks = tasks;
+        this.agentNamespace = agentNamespace;
     }
 
     /** Takes effect from the next collection. */
@@ -55,7 +67,15 @@ public final class PodAttribution implements NetnsLabeler {
             current = latest.pods().stream().map(AttributionSnapshot.PodRow::pod).toList();
         }
         AddressIndex index = addresses.apply(namespaces);
-        AttributionSnapshot snapshot = AttributionSnapshot.of(nodeName, labels, current, PodMatcher.match(current, index));
+        List<Task> inForce;
+        try {
+            inForce = tasks.get();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot read the MonitorPolicy tasks; none this collection", e);
+            inForce = List.of();
+        }
+        AttributionSnapshot snapshot = AttributionSnapshot.of(nodeName, labels, current, PodMatcher.match(current, index))
+                .withTasks(inForce, agentNamespace);
         latest = snapshot;
         return snapshot;
     }

@@ -160,6 +160,13 @@ public final class CollectionEngine implements AutoCloseable {
             LOG.log(Level.WARNING, "describing the attribution failed", e);
         }
         all.addAll(self.samples());
+        SampleBuffer derived = attribution.nodeBuffer();
+        try {
+            labels.derive(all, derived);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "deriving series from the collection failed", e);
+        }
+        all.addAll(derived.samples());
         return new Collection(all, namespaces, seconds, discoveryError);
     }
 

@@ -48,6 +48,14 @@ public interface NetnsLabeler {
     default void describe(MetricSink out) {
     }
 
+    /**
+     * Writes series made from the collection's own samples (Kubernetes: the MonitorPolicy tasks' series of
+     * the pods they select). The engine calls it on the labeler {@link #forCollection} returned, after every
+     * probe's samples are in. None by default.
+     */
+    default void derive(List<Sample> collected, MetricSink out) {
+    }
+
     /** Convenience for places that hold a {@link Netns}. */
     default String[] labelValues(Netns netns) {
         return labelValues(netns.inode());

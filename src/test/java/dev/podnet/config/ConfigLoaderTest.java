@@ -69,10 +69,10 @@ class ConfigLoaderTest {
 
     @Test
     void labelNamesAreSanitizedToPrometheusRules() {
-        assertEquals("app_kubernetes_io_name", ConfigLoader.sanitizeLabelName("app.kubernetes.io/name"));
-        assertEquals("_1abc", ConfigLoader.sanitizeLabelName("1abc"));
-        assertEquals("pod__x", ConfigLoader.sanitizeLabelName("__x"));
-        assertEquals("version", ConfigLoader.sanitizeLabelName("version"));
+        assertEquals("app_kubernetes_io_name", PodLabels.sanitize("app.kubernetes.io/name"));
+        assertEquals("_1abc", PodLabels.sanitize("1abc"));
+        assertEquals("pod__x", PodLabels.sanitize("__x"));
+        assertEquals("version", PodLabels.sanitize("version"));
     }
 
     private void assertError(String yaml, String... fragments) {
