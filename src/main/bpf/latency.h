@@ -9,20 +9,6 @@
 
 #include "podnet.h"
 
-/* Adds one observation to a histogram the caller already holds (a per-CPU array slot, for instance). */
-static __always_inline void log2_hist_add(struct log2_hist *hist, __u64 value)
-{
-	__u32 slot = bit_length(value);
-
-	if (slot > PODNET_HIST_SLOTS - 1)
-		slot = PODNET_HIST_SLOTS - 1;
-	/* as in podnet.h's histogram_observe: bound the register clang really indexes with */
-	barrier_var(slot);
-	slot &= PODNET_HIST_SLOTS - 1;
-	hist->slots[slot] += 1;
-	hist->sum += value;
-}
-
 /* The time from an earlier timestamp to now; 0 when the earlier one is unset or in the future. */
 static __always_inline __u64 elapsed_ns(__u64 since_ns, __u64 now_ns)
 {

@@ -106,24 +106,11 @@ static __always_inline __u32 bit_length(__u64 v)
 	return n + (__u32)v;
 }
 
-/* Records one observation of value (in the histogram's unit) for (netns, label). */
-static __always_inline void histogram_observe(void *map, __u32 map_index, __u32 netns, __u32 label, __u64 value)
+/* Adds one observation to a histogram the caller already holds (a per-CPU array slot, for instance). */
+static __always_inline void log2_hist_add(struct log2_hist *hist, __u64 value)
 {
-	struct netns_key key = { .netns = netns, .label = label };
-	struct log2_hist *hist = bpf_map_lookup_elem(map, &key);
-	__u32 slot;
+	__u32 slot = bit_length(value);
 
-	if (!hist) {
-		struct log2_hist zero = {};
-
-		bpf_map_update_elem(map, &key, &zero, BPF_NOEXIST);
-		hist = bpf_map_lookup_elem(map, &key);
-		if (!hist) {
-			note_insert_failure(map_index);
-			return;
-		}
-	}
-	slot = bit_length(value);
 	if (slot > PODNET_HIST_SLOTS - 1)
 		slot = PODNET_HIST_SLOTS - 1;
 	/*
@@ -135,6 +122,25 @@ static __always_inline void histogram_observe(void *map, __u32 map_index, __u32 
 	slot &= PODNET_HIST_SLOTS - 1;
 	hist->slots[slot] += 1;
 	hist->sum += value;
+}
+
+/* Records one observation of value (in the histogram's unit) for (netns, label). */
+static __always_inline void histogram_observe(void *map, __u32 map_index, __u32 netns, __u32 label, __u64 value)
+{
+	struct netns_key key = { .netns = netns, .label = label };
+	struct log2_hist *hist = bpf_map_lookup_elem(map, &key);
+
+	if (!hist) {
+		struct log2_hist zero = {};
+
+		bpf_map_update_elem(map, &key, &zero, BPF_NOEXIST);
+		hist = bpf_map_lookup_elem(map, &key);
+		if (!hist) {
+			note_insert_failure(map_index);
+			return;
+		}
+	}
+	log2_hist_add(hist, value);
 }
 
 static __always_inline __u32 net_inode(const struct net *net)

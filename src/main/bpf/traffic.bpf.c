@@ -250,7 +250,7 @@ static __always_inline __u32 size_slot(__u64 v)
 
 	if (slot > SIZE_SLOTS - 1)
 		slot = SIZE_SLOTS - 1;
-	barrier_var(slot); /* see histogram_observe in podnet.h */
+	barrier_var(slot); /* see log2_hist_add in podnet.h */
 	return slot & 31;
 }
 
@@ -260,18 +260,6 @@ static __always_inline void size_observe(struct size_hist *h, __u64 v)
 
 	if (slot < SIZE_SLOTS)
 		h->slots[slot] += 1;
-	h->sum += v;
-}
-
-static __always_inline void log2_observe(struct log2_hist *h, __u64 v)
-{
-	__u32 slot = bit_length(v);
-
-	if (slot > PODNET_HIST_SLOTS - 1)
-		slot = PODNET_HIST_SLOTS - 1;
-	barrier_var(slot);
-	slot &= PODNET_HIST_SLOTS - 1;
-	h->slots[slot] += 1;
 	h->sum += v;
 }
 
@@ -514,7 +502,7 @@ static __always_inline void analyse_tcp(struct __sk_buff *skb, int dir, struct t
 			return;
 		tp = bpf_tcp_sock(sk);
 		if (tp && tp->srtt_us && h)
-			log2_observe(&h->rtt_us, tp->srtt_us >> 3); /* srtt_us holds 8 times the smoothed RTT */
+			log2_hist_add(&h->rtt_us, tp->srtt_us >> 3); /* srtt_us holds 8 times the smoothed RTT */
 	}
 }
 

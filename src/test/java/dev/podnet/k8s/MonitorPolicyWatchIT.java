@@ -10,6 +10,7 @@ import dev.podnet.testing.MockCluster;
 import dev.podnet.testing.Scrape;
 import dev.podnet.testing.TestAgent;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Duration;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
@@ -65,16 +66,6 @@ class MonitorPolicyWatchIT {
     }
 
     private static Scrape await(TestAgent agent, Predicate<Scrape> ready, String what) throws Exception {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (true) {
-            Scrape scrape = agent.scrape();
-            if (ready.test(scrape)) {
-                return scrape;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no " + what + " within 20 s; status: " + agent.get("/status"));
-            }
-            Thread.sleep(200);
-        }
+        return agent.awaitScrape(ready, what, Duration.ofSeconds(20));
     }
 }

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -138,16 +139,6 @@ class TaskMetricsIT {
     }
 
     private static Scrape await(TestAgent agent, Predicate<Scrape> ready, String what) throws Exception {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (true) {
-            Scrape scrape = agent.scrape();
-            if (ready.test(scrape)) {
-                return scrape;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no " + what + " within 30 s; status: " + agent.get("/status") + "\n" + scrape.text());
-            }
-            Thread.sleep(300);
-        }
+        return agent.awaitScrape(ready, what, Duration.ofSeconds(30));
     }
 }

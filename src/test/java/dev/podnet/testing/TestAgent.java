@@ -7,6 +7,7 @@ import dev.podnet.probe.ProbeCatalog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Predicate;
 
 /**
  * The real agent, in-process, on an ephemeral loopback port, with a config written to a temp file
@@ -47,6 +48,25 @@ public final class TestAgent implements AutoCloseable {
 
     public Scrape scrape() throws Exception {
         return Scrape.of(agent.port());
+    }
+
+    /**
+     * Scrapes until {@code ready} holds, for at most {@code limit}: waits for the kernel's, the informers' and
+     * the agent's asynchronous work, never for a fixed time. Fails with the last scrape and /status.
+     */
+    public Scrape awaitScrape(Predicate<Scrape> ready, String what, Duration limit) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            Scrape scrape = scrape();
+            if (ready.test(scrape)) {
+                return scrape;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no " + what + " within " + limit.toSeconds() + " s; status: " + get("/status")
+                        + "\nlast scrape:\n" + scrape.text());
+            }
+            Thread.sleep(100);
+        }
     }
 
     public String get(String path) throws Exception {

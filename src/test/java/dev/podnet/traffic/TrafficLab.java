@@ -9,6 +9,7 @@ import dev.podnet.testing.Sh;
 import dev.podnet.testing.TestAgent;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.function.Predicate;
 
 /** What the traffic probe tests share: kernel checks, quiet namespace pairs, net/dev, scrapes. */
@@ -72,17 +73,7 @@ final class TrafficLab {
 
     /** Scrapes until {@code ready} holds (bounded: waits for the kernel's and the agent's asynchronous work). */
     static Scrape awaitScrape(TestAgent agent, Predicate<Scrape> ready, String what) throws Exception {
-        long deadline = System.nanoTime() + 15_000_000_000L;
-        while (true) {
-            Scrape scrape = agent.scrape();
-            if (ready.test(scrape)) {
-                return scrape;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no " + what + " within 15 s; last scrape:\n" + scrape.text());
-            }
-            Thread.sleep(100);
-        }
+        return agent.awaitScrape(ready, what, Duration.ofSeconds(15));
     }
 
     /** Scrapes until the traffic probe has its programs on {@code devices} devices of the namespace set. */

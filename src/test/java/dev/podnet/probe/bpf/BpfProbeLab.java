@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.function.Predicate;
 
 /** What the BPF probe tests share: the kernel checks, two joined namespaces, waiting on scrapes. */
@@ -36,17 +37,7 @@ final class BpfProbeLab {
 
     /** Scrapes until the scrape satisfies {@code ready} (bounded; the kernel's async work, not timing). */
     static Scrape awaitScrape(TestAgent agent, Predicate<Scrape> ready, String what) throws Exception {
-        long deadline = System.nanoTime() + 15_000_000_000L;
-        while (true) {
-            Scrape scrape = agent.scrape();
-            if (ready.test(scrape)) {
-                return scrape;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no " + what + " within 15 s; last scrape:\n" + scrape.text());
-            }
-            Thread.sleep(100);
-        }
+        return agent.awaitScrape(ready, what, Duration.ofSeconds(15));
     }
 
     /** A TcpExt field of the namespace's /proc/net/netstat (header line, then value line). */
