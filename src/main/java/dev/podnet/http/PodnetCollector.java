@@ -1,6 +1,7 @@
 package dev.podnet.http;
 
 import dev.podnet.probe.CollectionEngine;
+import dev.podnet.probe.SnapshotAssembler;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.podnet.k8s;
 
-import dev.podnet.http.SnapshotAssembler;
+import dev.podnet.probe.SnapshotAssembler;
 import dev.podnet.policy.Task;
 import dev.podnet.policy.TaskSet;
 import dev.podnet.probe.SampleBuffer;

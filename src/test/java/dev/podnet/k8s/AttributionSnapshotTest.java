@@ -4,7 +4,7 @@ import static dev.podnet.k8s.PodMatcherTest.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.podnet.config.PodnetConfig.PodLabel;
-import dev.podnet.http.SnapshotAssembler;
+import dev.podnet.probe.SnapshotAssembler;
 import dev.podnet.probe.SampleBuffer;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.ByteArrayOutputStream;

@@ -1,7 +1,5 @@
-package dev.podnet.http;
+package dev.podnet.probe;
 
-import dev.podnet.probe.HistogramData;
-import dev.podnet.probe.Sample;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
