@@ -52,17 +52,20 @@ final class NamespaceAttacher implements AutoCloseable {
      */
     void sync(Netns netns) throws IOException, BpfException {
         List<Rtnetlink.Link> links = sockets.withSocket(netns, Rtnetlink::links);
-        PodDevices pod = namespaces.get(netns.inode());
-        if (pod == null) {
-            pod = claim(netns);
-            if (pod == null) {
-                return;
-            }
-        }
         Map<PodDevices.Device, Rtnetlink.Link> wanted = new HashMap<>();
         for (Rtnetlink.Link link : links) {
             if (PodDevices.eligible(link)) {
                 wanted.put(PodDevices.Device.of(link), link);
+            }
+        }
+        PodDevices pod = namespaces.get(netns.inode());
+        if (pod == null) {
+            if (wanted.isEmpty()) {
+                return; // loopback only: nothing to count, no slot taken until a device comes
+            }
+            pod = claim(netns);
+            if (pod == null) {
+                return;
             }
         }
         for (PodDevices.Device gone : new ArrayList<>(pod.attached().keySet())) {
