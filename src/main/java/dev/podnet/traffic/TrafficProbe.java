@@ -1,6 +1,7 @@
 package dev.podnet.traffic;
 
 import dev.podnet.bpf.BpfException;
+import dev.podnet.config.Cidr;
 import dev.podnet.netns.Netns;
 import dev.podnet.netns.NetnsReader;
 import dev.podnet.probe.MetricSink;
@@ -58,6 +59,14 @@ public final class TrafficProbe implements Probe {
         }
         try {
             TrafficObject program = TrafficObject.load(settings);
+            // Until the first collection hands over the configured networks: never an empty trie, which
+            // would count every packet of the namespaces attached meanwhile as internet-bound.
+            try {
+                program.internalNetworks().sync(Cidr.DEFAULT_INTERNAL);
+            } catch (BpfException e) {
+                program.close();
+                throw e;
+            }
             running = new Running(program, new NamespaceAttacher(program, context.enterer(), settings.maxNamespaces()));
         } catch (BpfException e) {
             throw new ProbeUnavailableException(e.getMessage()

@@ -72,7 +72,7 @@ class SeriesBudgetIT {
                 List<String> down = agent.scrape().find("podnet_probe_up").stream().filter(s -> s.value() != 1)
                         .map(s -> s.label("probe")).toList();
                 assumeTrue(down.isEmpty(), "every default probe must run for a full count; not running here: " + down);
-                // rounds over more than one attach window of the windowed probes (1 s in every 4 s)
+                // rounds over more than one attach window of the windowed probes (1 s in every 8 s)
                 traffic.rounds(12, 500);
                 Scrape scrape = agent.scrape();
                 List<Scrape.Series> podSeries = scrape.all().stream().filter(s -> inode.equals(s.label("netns"))).toList();

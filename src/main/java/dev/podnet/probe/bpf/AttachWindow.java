@@ -18,12 +18,12 @@ record AttachWindow(Duration length, Duration every) {
     static final String NONE = "none";
     /**
      * netiftx and softirq run three programs per packet or softirq, about 0.1 us each on the reference VM
-     * whatever they do; attached all the time they cost an iperf3 stream about 6 %, attached a quarter of
-     * the time well under podnet's target of at most 3 % (BENCHMARKS.md). A second of every four still
-     * sees every kind of latency a busy node has, while its histograms' rates are scaled by the sample
-     * ratio gauges.
+     * whatever they do; attached all the time they cost an iperf3 stream about 6 %. With every default probe
+     * on, a quarter of the time still cost 4-5 %, an eighth 2.6 %, under podnet's target of at most 3 %
+     * (BENCHMARKS.md). A second of every eight still sees every kind of latency a busy node has, while
+     * its histograms' rates are scaled by the sample ratio gauges.
      */
-    static final AttachWindow PER_PACKET_DEFAULT = new AttachWindow(Duration.ofSeconds(1), Duration.ofSeconds(4));
+    static final AttachWindow PER_PACKET_DEFAULT = new AttachWindow(Duration.ofSeconds(1), Duration.ofSeconds(8));
     private static final Set<String> KEYS = Set.of("length", "every");
 
     AttachWindow {

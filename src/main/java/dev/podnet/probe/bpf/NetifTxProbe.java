@@ -114,7 +114,7 @@ public final class NetifTxProbe extends KernelAggregateProbe {
         Sampling current = sampling;
         out.gauge(SAMPLE_RATIO_METRIC, "Share of transmitted packets that podnet_netif_tx_latency_seconds observes "
                 + "in each phase: 1 / probeSettings.netiftx.sampleEvery, times the share of time attached "
-                + "(probeSettings.netiftx.window, 1 s in every 4 s by default). Divide its _count by this to estimate packets.",
+                + "(probeSettings.netiftx.window, 1 s in every 8 s by default). Divide its _count by this to estimate packets.",
                 current.ratio() * attachedFraction);
         HistogramScope.Histograms latency = scope.histograms(METRIC,
                 "Device transmit latency: qdisc (dev_queue_xmit until the driver gets the packet) and xmit "

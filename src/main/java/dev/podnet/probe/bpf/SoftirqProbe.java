@@ -97,7 +97,7 @@ public final class SoftirqProbe implements Probe {
         }
         out.gauge(SAMPLE_RATIO_METRIC, "Share of network softirqs that podnet_softirq_latency_seconds observes in "
                 + "each phase: 1 / probeSettings.softirq.sampleEvery, times the share of time attached "
-                + "(probeSettings.softirq.window, 1 s in every 4 s by default). Divide its _count by this to "
+                + "(probeSettings.softirq.window, 1 s in every 8 s by default). Divide its _count by this to "
                 + "estimate softirqs.",
                 sampling.ratio() * attachedFraction);
         BpfMap map = running.object().map(MAP);

@@ -35,7 +35,7 @@ class AttachWindowTest {
     @Test
     void withoutTheSettingTheProbesDefaultApplies() {
         assertEquals(AttachWindow.PER_PACKET_DEFAULT, AttachWindow.of("netiftx", Map.of(), AttachWindow.PER_PACKET_DEFAULT));
-        assertEquals(0.25, AttachWindow.PER_PACKET_DEFAULT.fraction(), 1e-12, "a quarter of the time by default");
+        assertEquals(0.125, AttachWindow.PER_PACKET_DEFAULT.fraction(), 1e-12, "an eighth of the time by default");
         assertEquals(null, AttachWindow.of("tcpretrans", Map.of(), null));
     }
 
