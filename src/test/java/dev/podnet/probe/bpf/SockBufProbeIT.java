@@ -150,23 +150,7 @@ class SockBufProbeIT {
 
     /** TcpExt TCPRcvQDrop of a namespace: segments TCP dropped because it could not get receive memory. */
     private static long rcvQueueDrops(NetnsLab lab, String ns) {
-        String[] header = null;
-        for (String line : lab.procFile(ns, "net/netstat").split("\n")) {
-            if (!line.startsWith("TcpExt:")) {
-                continue;
-            }
-            String[] fields = line.trim().split("\\s+");
-            if (header == null) {
-                header = fields;
-                continue;
-            }
-            for (int i = 1; i < header.length; i++) {
-                if (header[i].equals("TCPRcvQDrop")) {
-                    return Long.parseLong(fields[i]);
-                }
-            }
-        }
-        throw new AssertionError("no TcpExt TCPRcvQDrop in the net/netstat of " + ns);
+        return BpfProbeLab.tcpExt(lab, ns, "TCPRcvQDrop");
     }
 
     private static SocketChannel accept(ServerSocketChannel server, Duration timeout) throws Exception {
