@@ -57,7 +57,9 @@ write_config() {
   [ -z "${PODNET_PROBE_SETTINGS:-}" ] || printf 'probeSettings: {%s}\n' "$PODNET_PROBE_SETTINGS" >> "$cfg.tmp"
   mv "$cfg.tmp" "$cfg"
 }
-bpf_programs() { grep -l '^prog_id:' /proc/"$agent_pid"/fdinfo/* 2>/dev/null | wc -l; }
+# Distinct programs, not file descriptors: a windowed probe (netiftx, softirq) keeps its programs loaded
+# but opens and closes its links (whose fdinfo names the program too) with every window.
+bpf_programs() { grep -h '^prog_id:' /proc/"$agent_pid"/fdinfo/* 2>/dev/null | sort -u | wc -l; }
 probes_up() {
   curl -sf "http://127.0.0.1:$port/metrics" | awk '/^podnet_probe_up\{/ && / 1(\.0)?$/' | wc -l
 }
