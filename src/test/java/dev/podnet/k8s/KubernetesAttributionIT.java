@@ -60,8 +60,10 @@ class KubernetesAttributionIT {
                 String webNetns = Long.toString(lab.inode(web));
                 String dbNetns = Long.toString(lab.inode(db));
                 String peerNetns = Long.toString(lab.inode(peer));
+                // the first list fills the cache before the watch is established: wait for both
                 Scrape s = awaitScrape(agent, x -> x.find("podnet_pod_info", "pod", "web", "netns", webNetns).size() == 1
-                        && x.find("podnet_pod_info", "pod", "db", "netns", dbNetns).size() == 1);
+                        && x.find("podnet_pod_info", "pod", "db", "netns", dbNetns).size() == 1
+                        && x.value("podnet_kubernetes_up") == 1);
 
                 assertEquals(1, s.value("podnet_kubernetes_up"));
                 assertTrue(cluster.nodeSelectors().contains(NODE), "the informer asked for this node's pods only");
