@@ -155,7 +155,9 @@ class PacketLossProbeIT {
             assertTrue(kernelReceiverDrops >= MIN_RECEIVER_DROPS,
                     "the receiver dropped only " + kernelReceiverDrops + " segments after " + (sent >> 20) + " MiB");
             double senderFilterDrops = tx.getOrDefault("NETFILTER_DROP", 0.0);
-            assertTrue(senderFilterDrops >= nftBeforeScrape && senderFilterDrops <= nftDrops,
+            // The kernel skips a tracing program that would run nested on a CPU where it already runs (a drop
+            // in a softirq that interrupted another drop): a few in a thousand may go unseen, never more.
+            assertTrue(senderFilterDrops >= nftBeforeScrape * 0.99 - 1 && senderFilterDrops <= nftDrops,
                     "the sender's nftables drops, as its rule counted them (" + nftBeforeScrape + " to " + nftDrops
                             + " around the scrape), are the sender's: " + senderFilterDrops);
             assertTrue(attributed >= 0.9 * kernelReceiverDrops, "at least 90 % of the " + kernelReceiverDrops
