@@ -3,7 +3,6 @@ package dev.podnet.dashboards;
 import dev.podnet.testing.NetnsLab;
 import dev.podnet.testing.NetnsSockets;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -140,20 +139,7 @@ final class PodTraffic implements AutoCloseable {
 
     /** Accepts db's side of every connection and reads it to its end, each on a virtual thread. */
     private void acceptAndDrain() {
-        while (!sink.isClosed()) {
-            try {
-                Socket accepted = sink.accept();
-                Thread.ofVirtual().start(() -> {
-                    try (Socket s = accepted; InputStream in = s.getInputStream()) {
-                        in.transferTo(OutputStream.nullOutputStream());
-                    } catch (IOException e) {
-                        // the sender's side reports failures
-                    }
-                });
-            } catch (IOException e) {
-                return; // closed
-            }
-        }
+        NetnsSockets.drainAll(sink);
     }
 
     @Override

@@ -3,7 +3,6 @@ package dev.podnet.it;
 import dev.podnet.testing.NetnsLab;
 import dev.podnet.testing.NetnsSockets;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -106,22 +105,7 @@ final class PodLikeTraffic implements AutoCloseable {
 
     /** Accepts every connection and reads it to its end, each on a virtual thread. */
     private static void drain(ServerSocket listener) {
-        Thread.ofPlatform().daemon().name("podnet-budget-accept").start(() -> {
-            while (!listener.isClosed()) {
-                try {
-                    Socket accepted = listener.accept();
-                    Thread.ofVirtual().start(() -> {
-                        try (Socket s = accepted; InputStream in = s.getInputStream()) {
-                            in.transferTo(OutputStream.nullOutputStream());
-                        } catch (IOException e) {
-                            // the sending side reports failures
-                        }
-                    });
-                } catch (IOException e) {
-                    return; // closed
-                }
-            }
-        });
+        Thread.ofPlatform().daemon().name("podnet-budget-accept").start(() -> NetnsSockets.drainAll(listener));
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.podnet.testing;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -56,5 +58,26 @@ public final class NetnsSockets {
             Thread.currentThread().interrupt();
         }
         return received;
+    }
+
+    /**
+     * Accepts every connection of {@code listener} and reads each to its end on a virtual thread, until the
+     * listener is closed; runs in the calling thread.
+     */
+    public static void drainAll(ServerSocket listener) {
+        while (!listener.isClosed()) {
+            try {
+                Socket accepted = listener.accept();
+                Thread.ofVirtual().start(() -> {
+                    try (Socket s = accepted; InputStream in = s.getInputStream()) {
+                        in.transferTo(OutputStream.nullOutputStream());
+                    } catch (IOException e) {
+                        // the sending side reports failures
+                    }
+                });
+            } catch (IOException e) {
+                return; // closed
+            }
+        }
     }
 }
