@@ -20,6 +20,13 @@
  *
  * Bytes are skb->len (the frame as the device counts it in net/dev, link-layer header included); one
  * skb is one packet, so a GSO or GRO super-packet counts once, as the device and tcpdump see it.
+ *
+ * Flows, for the namespaces user space marks (a MonitorPolicy task asks for per-flow items of the pod):
+ * one entry of the flows hash per (namespace, protocol, local and remote address and port), holding both
+ * directions, the socket's smoothed RTT, and the retransmissions and drops two tracepoint programs
+ * attribute to the connection's socket. The map has a fixed size; an insert it refuses is counted in
+ * flow_insert_failures. With FLOW_SERVICE the larger of the two ports (a client's ephemeral one) is
+ * folded to 0, so every connection from a client to one server port shares one entry.
  */
 #include "podnet.h"
 #include <bpf/bpf_endian.h>
@@ -102,13 +109,60 @@ struct traffic_histograms {
  */
 const volatile __u32 per_pod_histograms = 0;
 
-/* Network namespace inode -> slot in traffic; written by user space only. */
+#define FLOW_NONE 0
+#define FLOW_SERVICE 1 /* the larger port folded to 0 */
+#define FLOW_5TUPLE 2
+
+struct netns_slot {
+	__u32 slot;
+	__u32 flow_mode; /* FLOW_* */
+};
+
+/* Network namespace inode -> slot in traffic and flow mode; written by user space only. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 256);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct netns_slot);
 } netns_slots SEC(".maps");
+
+struct traffic_flow_key {
+	__u32 netns;
+	__u8 protocol; /* IPPROTO_* */
+	__u8 family; /* FAMILY_IPV4 or FAMILY_IPV6 */
+	__u16 local_port; /* host order; 0 when folded or the protocol has no ports */
+	__u16 remote_port;
+	__u16 pad;
+	__u8 local[16]; /* IPv6, or IPv4-mapped */
+	__u8 remote[16];
+};
+
+struct traffic_flow {
+	__u64 bytes[2]; /* by direction */
+	__u64 packets[2];
+	__u64 retransmits; /* segments, as the namespace's RetransSegs counts them */
+	__u64 drops;
+	__u64 last_seen_ns; /* bpf_ktime_get_ns of the last packet */
+	__u32 srtt_us; /* the socket's smoothed RTT at its last data segment sent */
+	__u32 pad;
+};
+
+/* max_entries is set by user space before loading; no preallocation: memory follows the flows seen. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct traffic_flow_key);
+	__type(value, struct traffic_flow);
+} flows SEC(".maps");
+
+/* Flows the full flows map could not take (one per packet refused). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} flow_insert_failures SEC(".maps");
 
 /* Per slot, per CPU; max_entries is set with netns_slots' by user space before loading. */
 struct {
@@ -154,7 +208,7 @@ struct cpu_cache {
 	__u32 netns;
 	__u32 netns_generation;
 	__u32 slot;
-	__u32 pad;
+	__u32 flow_mode;
 };
 
 struct {
@@ -220,6 +274,7 @@ struct l3_info {
 	__u32 ip_length; /* IP packet length: header(s) and payload */
 	__u32 l4_length; /* ip_length minus the IP header and extension headers */
 	struct lpm_key remote;
+	__u8 local[16]; /* IPv4-mapped like remote */
 };
 
 /*
@@ -312,10 +367,10 @@ static __always_inline bool is_internet(const struct lpm_key *remote, struct cpu
 	return !internal;
 }
 
-/* The namespace's slot, or -1 when podnet does not count it. */
+/* The namespace's slot (its flow mode then in cache->flow_mode), or -1 when podnet does not count it. */
 static __always_inline __s64 slot_of(__u32 netns, struct cpu_cache *cache, const struct generations *gen)
 {
-	__u32 *slot;
+	struct netns_slot *slot;
 
 	if (cache->netns == netns && cache->netns_generation == gen->slots)
 		return cache->slot;
@@ -324,8 +379,9 @@ static __always_inline __s64 slot_of(__u32 netns, struct cpu_cache *cache, const
 		return -1;
 	cache->netns = netns;
 	cache->netns_generation = gen->slots;
-	cache->slot = *slot;
-	return *slot;
+	cache->slot = slot->slot;
+	cache->flow_mode = slot->flow_mode;
+	return slot->slot;
 }
 
 static __always_inline __u32 protocol_index(__u32 ipproto)
@@ -365,6 +421,10 @@ static __always_inline int parse_ipv4(struct __sk_buff *skb, __u32 offset, int d
 	/* Only a packet's first fragment carries the transport header. */
 	info->l4_offset = (frag & 0x1fff) || header_len < sizeof(ip) ? -1 : (__s32)(offset + header_len);
 	copy_remote(&info->remote, dir == DIR_RECEIVE ? ip.saddr : ip.daddr, 4);
+	__builtin_memset(info->local, 0, 10);
+	info->local[10] = 0xff;
+	info->local[11] = 0xff;
+	__builtin_memcpy(&info->local[12], dir == DIR_RECEIVE ? ip.daddr : ip.saddr, 4);
 	return 0;
 }
 
@@ -383,6 +443,7 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, __u32 offset, int d
 	next = ip.nexthdr;
 	info->l4_offset = -1;
 	copy_remote(&info->remote, dir == DIR_RECEIVE ? ip.saddr : ip.daddr, 16);
+	__builtin_memcpy(info->local, dir == DIR_RECEIVE ? ip.daddr : ip.saddr, 16);
 	for (int i = 0; i < MAX_IPV6_EXTENSIONS; i++) {
 		__u8 ext[8];
 
@@ -466,18 +527,20 @@ static __always_inline __u32 window_scale(struct __sk_buff *skb, __u32 options_o
 	return w.shift;
 }
 
-static __always_inline void analyse_tcp(struct __sk_buff *skb, int dir, struct traffic_histograms *h,
-					struct direction_stats *d, const struct l3_info *info)
+/* Returns the sending socket's smoothed RTT in microseconds when the segment told it, else 0. */
+static __always_inline __u32 analyse_tcp(struct __sk_buff *skb, int dir, struct traffic_histograms *h,
+					 struct direction_stats *d, const struct l3_info *info)
 {
 	struct tcp_header tcp;
 	__u32 header_len;
 	__u32 payload;
+	__u32 srtt_us;
 
 	if (read_header(skb, info->l4_offset, &tcp, sizeof(tcp)) < 0)
-		return;
+		return 0;
 	header_len = (tcp.doff_reserved >> 4) * 4;
 	if (header_len < sizeof(tcp))
-		return;
+		return 0;
 	if (tcp.flags & TCP_FLAG_RST)
 		d->tcp_rst += 1;
 	else if (!(tcp.flags & TCP_FLAG_SYN) && tcp.window == 0)
@@ -496,14 +559,84 @@ static __always_inline void analyse_tcp(struct __sk_buff *skb, int dir, struct t
 		struct bpf_tcp_sock *tp;
 
 		if (!sk)
-			return;
+			return 0;
 		sk = bpf_sk_fullsock(sk);
 		if (!sk)
-			return;
+			return 0;
 		tp = bpf_tcp_sock(sk);
-		if (tp && tp->srtt_us && h)
-			log2_hist_add(&h->rtt_us, tp->srtt_us >> 3); /* srtt_us holds 8 times the smoothed RTT */
+		if (!tp || !tp->srtt_us)
+			return 0;
+		srtt_us = tp->srtt_us >> 3; /* srtt_us holds 8 times the smoothed RTT */
+		if (h)
+			log2_hist_add(&h->rtt_us, srtt_us);
+		return srtt_us;
 	}
+	return 0;
+}
+
+static __always_inline void fold_ports(struct traffic_flow_key *key, __u32 mode)
+{
+	if (mode != FLOW_SERVICE)
+		return;
+	if (key->local_port > key->remote_port)
+		key->local_port = 0;
+	else if (key->remote_port > key->local_port)
+		key->remote_port = 0;
+}
+
+/*
+ * Adds to the flow's entry, inserting it when it is new. Entries are shared by all CPUs: atomic adds.
+ * An insert refused because the map is full is counted, never silent.
+ */
+static __always_inline void flow_add(const struct traffic_flow_key *key, int dir, __u64 len, __u32 srtt_us)
+{
+	struct traffic_flow *f = bpf_map_lookup_elem(&flows, key);
+	__u32 zero = 0;
+	__u64 *failures;
+
+	if (!f) {
+		struct traffic_flow fresh = {};
+
+		fresh.last_seen_ns = bpf_ktime_get_ns();
+		if (bpf_map_update_elem(&flows, key, &fresh, BPF_NOEXIST) != 0) {
+			f = bpf_map_lookup_elem(&flows, key); /* another CPU may have inserted it meanwhile */
+			if (!f) {
+				failures = bpf_map_lookup_elem(&flow_insert_failures, &zero);
+				if (failures)
+					*failures += 1;
+				return;
+			}
+		} else {
+			f = bpf_map_lookup_elem(&flows, key);
+			if (!f)
+				return;
+		}
+	}
+	__sync_fetch_and_add(&f->bytes[dir & 1], len);
+	__sync_fetch_and_add(&f->packets[dir & 1], 1);
+	f->last_seen_ns = bpf_ktime_get_ns();
+	if (srtt_us)
+		f->srtt_us = srtt_us;
+}
+
+static __always_inline void count_flow(struct __sk_buff *skb, __u32 netns, int dir, __u32 mode,
+				       const struct l3_info *info, __u64 len, __u32 srtt_us)
+{
+	struct traffic_flow_key key = {};
+	__be16 ports[2];
+
+	key.netns = netns;
+	key.protocol = info->protocol;
+	key.family = info->family;
+	__builtin_memcpy(key.local, info->local, 16);
+	__builtin_memcpy(key.remote, info->remote.addr, 16);
+	if ((info->protocol == IPPROTO_TCP || info->protocol == IPPROTO_UDP) && info->l4_offset >= 0 &&
+	    read_header(skb, info->l4_offset, ports, sizeof(ports)) == 0) {
+		key.local_port = bpf_ntohs(ports[dir == DIR_RECEIVE ? 1 : 0]);
+		key.remote_port = bpf_ntohs(ports[dir == DIR_RECEIVE ? 0 : 1]);
+	}
+	fold_ports(&key, mode);
+	flow_add(&key, dir, len, srtt_us);
 }
 
 static __always_inline int count(struct __sk_buff *skb, int dir, __u32 l3_offset)
@@ -519,13 +652,15 @@ static __always_inline int count(struct __sk_buff *skb, int dir, __u32 l3_offset
 	__s64 found;
 	__u32 family = FAMILY_OTHER, proto = PROTO_OTHER;
 	__u64 len = skb->len;
+	__u32 netns = kskb->dev->nd_net.net->ns.inum;
+	__u32 srtt_us = 0;
 	int parsed = -1;
 
 	cache = bpf_map_lookup_elem(&cpu_caches, &zero);
 	gen = bpf_map_lookup_elem(&generations, &zero);
 	if (!cache || !gen)
 		return TC_PASS_ON;
-	found = slot_of(kskb->dev->nd_net.net->ns.inum, cache, gen);
+	found = slot_of(netns, cache, gen);
 	if (found < 0)
 		return TC_PASS_ON;
 	slot = found;
@@ -549,7 +684,9 @@ static __always_inline int count(struct __sk_buff *skb, int dir, __u32 l3_offset
 			d->internet_packets[family & 1] += 1;
 		}
 		if (proto == PROTO_TCP && info.l4_offset >= 0)
-			analyse_tcp(skb, dir, h, d, &info);
+			srtt_us = analyse_tcp(skb, dir, h, d, &info);
+		if (cache->flow_mode != FLOW_NONE)
+			count_flow(skb, netns, dir, cache->flow_mode, &info, len, srtt_us);
 	}
 	if (family > FAMILY_OTHER)
 		family = FAMILY_OTHER;
@@ -582,4 +719,115 @@ SEC("tc")
 int traffic_egress_l3(struct __sk_buff *skb)
 {
 	return count(skb, DIR_TRANSMIT, 0);
+}
+
+/*
+ * Retransmissions and drops of a flow, from its socket: the key the tc programs would give the
+ * connection's packets (an IPv6 socket carrying IPv4 uses IPv4-mapped addresses, as the packets are
+ * IPv4). Only flows already in the table are counted: these programs never insert.
+ */
+static __always_inline void add_to_socket_flow(const struct sock *sk, __u64 retransmits, __u64 drops)
+{
+	struct traffic_flow_key key = {};
+	struct netns_slot *slot;
+	struct traffic_flow *f;
+	__u16 family;
+	__u32 netns;
+
+	if (!sk || BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+		return;
+	netns = sk_netns(sk);
+	slot = bpf_map_lookup_elem(&netns_slots, &netns);
+	if (!slot || slot->flow_mode == FLOW_NONE)
+		return;
+	key.netns = netns;
+	key.protocol = IPPROTO_TCP;
+	key.local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	key.remote_port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family == 2 /* AF_INET */) {
+		__be32 local = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__be32 remote = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+
+		key.family = FAMILY_IPV4;
+		key.local[10] = key.local[11] = key.remote[10] = key.remote[11] = 0xff;
+		__builtin_memcpy(&key.local[12], &local, 4);
+		__builtin_memcpy(&key.remote[12], &remote, 4);
+	} else if (family == 10 /* AF_INET6 */) {
+		BPF_CORE_READ_INTO(&key.local, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+		BPF_CORE_READ_INTO(&key.remote, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+		key.family = key.remote[10] == 0xff && key.remote[11] == 0xff && key.remote[0] == 0 ? FAMILY_IPV4
+												     : FAMILY_IPV6;
+	} else {
+		return;
+	}
+	fold_ports(&key, slot->flow_mode);
+	f = bpf_map_lookup_elem(&flows, &key);
+	if (!f)
+		return;
+	if (retransmits)
+		__sync_fetch_and_add(&f->retransmits, retransmits);
+	if (drops)
+		__sync_fetch_and_add(&f->drops, drops);
+}
+
+/* Segments in a retransmitted skb (tcp_skb_pcount), as RetransSegs counts them. */
+static __always_inline __u64 retransmitted_segments(const struct sk_buff *skb)
+{
+	const struct tcp_skb_cb *cb;
+	__u16 segs;
+
+	if (!skb)
+		return 1;
+	cb = (const void *)skb + bpf_core_field_offset(struct sk_buff, cb);
+	segs = BPF_CORE_READ(cb, tcp_gso_segs);
+	return segs ? segs : 1;
+}
+
+/* tcp:tcp_retransmit_skb(sk, skb) on older kernels, (sk, skb, err) on newer ones: user space picks. */
+SEC("raw_tp/tcp_retransmit_skb")
+int BPF_PROG(flow_retransmit, const struct sock *sk, const struct sk_buff *skb)
+{
+	add_to_socket_flow(sk, retransmitted_segments(skb), 0);
+	return 0;
+}
+
+SEC("raw_tp/tcp_retransmit_skb")
+int BPF_PROG(flow_retransmit_err, const struct sock *sk, const struct sk_buff *skb, int err)
+{
+	if (err == 0)
+		add_to_socket_flow(sk, retransmitted_segments(skb), 0);
+	return 0;
+}
+
+/*
+ * skb:kfree_skb: a dropped packet of a TCP socket (the skb's, or from Linux 6.11 the receiving socket
+ * the kernel names) counts for that socket's flow. Normal frees are not drops.
+ */
+static __always_inline void flow_drop(const struct sk_buff *skb, unsigned int reason, const struct sock *rx_sk)
+{
+	const struct sock *sk;
+
+	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_CONSUMED) &&
+	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_CONSUMED))
+		return;
+	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_NOT_DROPPED_YET) &&
+	    reason == bpf_core_enum_value(enum skb_drop_reason, SKB_NOT_DROPPED_YET))
+		return;
+	sk = rx_sk ? rx_sk : BPF_CORE_READ(skb, sk);
+	add_to_socket_flow(sk, 0, 1);
+}
+
+SEC("raw_tp/kfree_skb")
+int BPF_PROG(flow_kfree_skb, struct sk_buff *skb, void *location, unsigned int reason)
+{
+	flow_drop(skb, reason, NULL);
+	return 0;
+}
+
+SEC("raw_tp/kfree_skb")
+int BPF_PROG(flow_kfree_skb_rx_sk, struct sk_buff *skb, void *location, unsigned int reason, struct sock *rx_sk)
+{
+	flow_drop(skb, reason, rx_sk);
+	return 0;
 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * One map of a {@link BpfObject}. Keys and values are raw bytes in the kernel's (native) byte order;
@@ -196,6 +197,32 @@ public final class BpfMap {
                 }
                 return entries;
             }
+        });
+    }
+
+    /**
+     * Walks every entry with the batch syscall, thousands per call, handing each key and value to
+     * {@code each} as segments valid only during the call. For plain (not per-CPU) maps that are drained
+     * whole. An entry added or deleted meanwhile may or may not be seen; none is seen twice.
+     */
+    public void forEachBatched(BiConsumer<MemorySegment, MemorySegment> each) throws BpfException {
+        object.guarded(() -> {
+            BatchCalls.lookupAll(describe(), fd(), keySize, valueSize, each);
+            return null;
+        });
+    }
+
+    /** Deletes the keys ({@link #keySize()} bytes each, back to back), a batch per call; absent keys are skipped. */
+    public void deleteBatched(byte[] packedKeys) throws BpfException {
+        if (packedKeys.length % keySize != 0) {
+            throw new BpfException(describe() + ": " + packedKeys.length + " bytes of keys, not a multiple of " + keySize);
+        }
+        if (packedKeys.length == 0) {
+            return;
+        }
+        object.guarded(() -> {
+            BatchCalls.deleteAll(describe(), fd(), keySize, packedKeys);
+            return null;
         });
     }
 

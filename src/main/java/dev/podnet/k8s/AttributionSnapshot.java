@@ -1,8 +1,10 @@
 package dev.podnet.k8s;
 
 import dev.podnet.config.PodnetConfig.PodLabel;
+import dev.podnet.policy.FlowWatches;
 import dev.podnet.policy.Task;
 import dev.podnet.policy.TaskMetrics;
+import dev.podnet.probe.FlowWatch;
 import dev.podnet.probe.MetricSink;
 import dev.podnet.probe.Sample;
 import dev.podnet.probe.NetnsLabeler;
@@ -118,11 +120,21 @@ public final class AttributionSnapshot implements NetnsLabeler {
         if (tasks.isEmpty()) {
             return;
         }
+        TaskMetrics.write(tasks, nodePods(), agentNamespace, collected, out);
+    }
+
+    /** The flows the tasks' per-flow items ask for, of the pods they select. */
+    @Override
+    public List<FlowWatch> flowWatches() {
+        return tasks.isEmpty() ? List.of() : FlowWatches.of(tasks, nodePods(), agentNamespace);
+    }
+
+    private List<TaskMetrics.NodePod> nodePods() {
         List<TaskMetrics.NodePod> nodePods = new ArrayList<>(pods.size());
         for (PodRow row : pods) {
             nodePods.add(new TaskMetrics.NodePod(row.pod().namespace(), row.pod().name(), row.pod().labels(), row.inode()));
         }
-        TaskMetrics.write(tasks, nodePods, agentNamespace, collected, out);
+        return nodePods;
     }
 
     public List<PodRow> pods() {

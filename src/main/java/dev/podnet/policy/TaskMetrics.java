@@ -4,6 +4,7 @@ import dev.podnet.probe.MetricSink;
 import dev.podnet.probe.Sample;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -28,19 +29,9 @@ public final class TaskMetrics {
         if (tasks.isEmpty()) {
             return;
         }
-        Map<Task, List<NodePod>> selected = new HashMap<>();
+        Map<Task, List<NodePod>> selected = select(tasks, pods, agentNamespace);
         Map<String, PodCounters> counters = new HashMap<>();
-        for (Task task : tasks) {
-            List<NodePod> mine = new ArrayList<>();
-            for (NodePod pod : pods) {
-                if (pod.netns() > 0 && TaskSet.inScope(task, pod.namespace(), agentNamespace)
-                        && PodSelector.matches(task.selector(), pod.labels())) {
-                    mine.add(pod);
-                    counters.putIfAbsent(Long.toString(pod.netns()), new PodCounters());
-                }
-            }
-            selected.put(task, mine);
-        }
+        selected.values().forEach(mine -> mine.forEach(pod -> counters.putIfAbsent(Long.toString(pod.netns()), new PodCounters())));
         for (Sample sample : collected) {
             if (sample.baseValues().length > 0 && PodCounters.SOURCES.contains(sample.name())) {
                 PodCounters c = counters.get(sample.baseValues()[0]);
@@ -54,6 +45,22 @@ public final class TaskMetrics {
                 write(task, pod, counters.get(Long.toString(pod.netns())), out);
             }
         }
+    }
+
+    /** The pods each task watches: in its scope, matching its selector, with a namespace of their own. */
+    static Map<Task, List<NodePod>> select(List<Task> tasks, List<NodePod> pods, String agentNamespace) {
+        Map<Task, List<NodePod>> selected = new LinkedHashMap<>();
+        for (Task task : tasks) {
+            List<NodePod> mine = new ArrayList<>();
+            for (NodePod pod : pods) {
+                if (pod.netns() > 0 && TaskSet.inScope(task, pod.namespace(), agentNamespace)
+                        && PodSelector.matches(task.selector(), pod.labels())) {
+                    mine.add(pod);
+                }
+            }
+            selected.put(task, mine);
+        }
+        return selected;
     }
 
     private static void write(Task task, NodePod pod, PodCounters c, MetricSink out) {
@@ -121,7 +128,8 @@ public final class TaskMetrics {
         }
     }
 
-    private static String[] baseLabels(Task task, NodePod pod) {
+    /** {@code task}, {@code namespace}, {@code pod}, then the task's pod labels: what every series of a task starts with. */
+    static String[] baseLabels(Task task, NodePod pod) {
         List<String> labels = new ArrayList<>(List.of("task", task.name(), "namespace", pod.namespace(), "pod", pod.name()));
         task.podLabels().forEach(l -> {
             labels.add(l.labelName());

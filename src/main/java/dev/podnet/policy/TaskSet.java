@@ -43,15 +43,9 @@ public record TaskSet(List<Task> inForce, Map<String, String> refused) {
 
     /**
      * A valid task this agent cannot carry out is refused as a whole, with the item named, rather than
-     * applied in part: per-flow items and health checks are not available in this version.
+     * applied in part: health checks are not available in this version.
      */
     private static Task requireSupported(Task task) throws PolicyException {
-        for (var item : task.measures().entrySet()) {
-            if (item.getValue() == Measure.Aggregation.FLOW) {
-                throw new PolicyException("MonitorPolicy " + task.name() + ": " + item.getKey().field()
-                        + ".aggregateType: flow: per-flow aggregation is not available in this podnet version");
-            }
-        }
         if (task.healthCheck() != null) {
             throw new PolicyException("MonitorPolicy " + task.name()
                     + ": spec.healthCheck: health checks are not available in this podnet version");

@@ -137,7 +137,14 @@ public final class CollectionEngine implements AutoCloseable {
         }
         Attribution attribution = new Attribution(labels, namespaces);
         Netns host = namespaces.stream().filter(Netns::host).findFirst().orElse(null);
-        NodeView view = new NodeView(procRoot, namespaces, host, enterer, internalNetworks);
+        List<FlowWatch> flowWatches;
+        try {
+            flowWatches = labels.flowWatches();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "listing the flows tasks ask for failed", e);
+            flowWatches = List.of();
+        }
+        NodeView view = new NodeView(procRoot, namespaces, host, enterer, internalNetworks, flowWatches);
 
         List<ProbeRuntime> running = new ArrayList<>();
         for (ProbeRuntime r : runtimes()) {

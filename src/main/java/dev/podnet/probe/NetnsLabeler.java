@@ -56,6 +56,14 @@ public interface NetnsLabeler {
     default void derive(List<Sample> collected, MetricSink out) {
     }
 
+    /**
+     * The flows that monitoring tasks ask for in this collection (Kubernetes: per-flow items of the
+     * MonitorPolicy tasks, for the namespaces of the pods they select). None by default.
+     */
+    default List<FlowWatch> flowWatches() {
+        return List.of();
+    }
+
     /** Convenience for places that hold a {@link Netns}. */
     default String[] labelValues(Netns netns) {
         return labelValues(netns.inode());

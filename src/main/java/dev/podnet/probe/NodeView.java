@@ -14,7 +14,12 @@ import java.util.List;
  * @param host       the host's own namespace
  * @param enterer    runs work inside a namespace (netlink sockets, /proc/thread-self reads)
  * @param internalNetworks networks that are not the internet (config {@code internalNetworks}), reloadable
+ * @param flowWatches the namespaces whose flows monitoring tasks ask for, and what they ask
  */
 public record NodeView(Path procRoot, List<Netns> namespaces, Netns host, NetnsEnterer enterer,
-                       List<Cidr> internalNetworks) {
+                       List<Cidr> internalNetworks, List<FlowWatch> flowWatches) {
+
+    public NodeView(Path procRoot, List<Netns> namespaces, Netns host, NetnsEnterer enterer, List<Cidr> internalNetworks) {
+        this(procRoot, namespaces, host, enterer, internalNetworks, List.of());
+    }
 }

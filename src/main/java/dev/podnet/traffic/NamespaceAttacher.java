@@ -36,6 +36,9 @@ final class NamespaceAttacher implements AutoCloseable {
     private final Map<Long, PodDevices> namespaces = new ConcurrentHashMap<>();
     private final Set<Long> overCapacity = ConcurrentHashMap.newKeySet();
     private final AtomicLong attachErrors = new AtomicLong();
+    /** The flow mode tasks want per namespace, and the one each assigned namespace has in the kernel. */
+    private volatile Map<Long, FlowMode> wantedFlowModes = Map.of();
+    private final Map<Long, FlowMode> flowModes = new ConcurrentHashMap<>();
     private volatile String lastError;
 
     NamespaceAttacher(TrafficObject program, NetnsEnterer enterer, int capacity) {
@@ -91,7 +94,9 @@ final class NamespaceAttacher implements AutoCloseable {
             return null;
         }
         overCapacity.remove(netns.inode());
-        program.assign(netns.inode(), slot.getAsInt());
+        FlowMode mode = wantedFlowModes.getOrDefault(netns.inode(), FlowMode.NONE);
+        program.assign(netns.inode(), slot.getAsInt(), mode);
+        flowModes.put(netns.inode(), mode);
         PodDevices pod = new PodDevices(netns, slot.getAsInt());
         namespaces.put(netns.inode(), pod);
         return pod;
@@ -134,6 +139,21 @@ final class NamespaceAttacher implements AutoCloseable {
         links.forEach(BpfAttachment::close);
     }
 
+    /**
+     * Makes the kernel keep the flows of exactly the namespaces in {@code wanted}, each in its mode;
+     * namespaces assigned later get theirs when they are.
+     */
+    void applyFlowModes(Map<Long, FlowMode> wanted) throws BpfException {
+        wantedFlowModes = Map.copyOf(wanted);
+        for (PodDevices pod : namespaces.values()) {
+            FlowMode mode = wanted.getOrDefault(pod.inode(), FlowMode.NONE);
+            if (flowModes.get(pod.inode()) != mode) {
+                program.setFlowMode(pod.inode(), pod.slot(), mode);
+                flowModes.put(pod.inode(), mode);
+            }
+        }
+    }
+
     /** Lets go of the namespaces not in {@code live}: detaches, stops counting them, gives their slots back. */
     void retainOnly(List<Netns> live) {
         Set<Long> alive = new HashSet<>();
@@ -147,6 +167,7 @@ final class NamespaceAttacher implements AutoCloseable {
                 continue;
             }
             namespaces.remove(pod.inode());
+            flowModes.remove(pod.inode());
             pod.attached().values().forEach(links -> detach(pod.netns(), links));
             try {
                 program.unassign(pod.inode());

@@ -24,6 +24,8 @@ final class TrafficObject implements AutoCloseable {
     private final BpfMap slots;
     private final BpfMap counters;
     private final BpfMap histograms;
+    private final BpfMap flows;
+    private final BpfMap flowInsertFailures;
     private final boolean perPodHistograms;
     private final InternalNetworksMap internal;
     private final CacheGenerations generations;
@@ -36,6 +38,8 @@ final class TrafficObject implements AutoCloseable {
         this.slots = object.map("netns_slots");
         this.counters = object.map("traffic");
         this.histograms = object.map("histograms");
+        this.flows = object.map("flows");
+        this.flowInsertFailures = object.map("flow_insert_failures");
         this.perPodHistograms = settings.perPodHistograms();
         this.generations = new CacheGenerations(object.map("generations"));
         this.internal = new InternalNetworksMap(object.map("internal_networks"), generations);
@@ -48,12 +52,18 @@ final class TrafficObject implements AutoCloseable {
             object.map("netns_slots").setMaxEntries(settings.maxNamespaces());
             object.map("traffic").setMaxEntries(settings.maxNamespaces());
             object.map("histograms").setMaxEntries(settings.perPodHistograms() ? settings.maxNamespaces() : 1);
+            object.map("flows").setMaxEntries(settings.maxFlows());
             object.map(".rodata").setInitialValue(ByteBuffer.allocate(4).order(BpfMap.order())
                     .putInt(settings.perPodHistograms() ? 1 : 0).array()); // const volatile per_pod_histograms
             object.load();
             TrafficObject loaded = new TrafficObject(object, settings);
             requireSize(loaded.counters, "struct pod_traffic", TrafficLayout.WORDS);
             requireSize(loaded.histograms, "struct traffic_histograms", TrafficLayout.HISTOGRAM_WORDS);
+            requireSize(loaded.flows, "struct traffic_flow", FlowLayout.VALUE_SIZE / 8);
+            if (loaded.flows.keySize() != FlowLayout.KEY_SIZE) {
+                throw new BpfException(FILE + ": struct traffic_flow_key has " + loaded.flows.keySize()
+                        + " bytes, this podnet reads " + FlowLayout.KEY_SIZE + " (program and reader out of step)");
+            }
             return loaded;
         } catch (BpfException | RuntimeException e) {
             object.close();
@@ -109,13 +119,36 @@ final class TrafficObject implements AutoCloseable {
         return usesTcx() ? "tcx" : "tc";
     }
 
-    /** Zeroes the slot's counters and points the namespace at it: from now on its packets count there. */
-    void assign(long netns, int slot) throws BpfException {
+    /**
+     * Zeroes the slot's counters and points the namespace at it: from now on its packets count there,
+     * and its flows are kept as {@code flowMode} says.
+     */
+    void assign(long netns, int slot, FlowMode flowMode) throws BpfException {
         counters.update(slotKey(slot), new byte[counters.valueBufferSize()]);
         if (perPodHistograms) {
             histograms.update(slotKey(slot), new byte[histograms.valueBufferSize()]);
         }
-        slots.update(netnsKey(netns), slotKey(slot));
+        slots.update(netnsKey(netns), slotValue(slot, flowMode));
+    }
+
+    /** Changes how an assigned namespace's flows are kept (CPUs that cached the old mode look it up again). */
+    void setFlowMode(long netns, int slot, FlowMode flowMode) throws BpfException {
+        slots.update(netnsKey(netns), slotValue(slot, flowMode));
+        generations.slotsChanged();
+    }
+
+    BpfMap flows() {
+        return flows;
+    }
+
+    /** Packets whose new flow the full flow map refused, summed over CPUs. */
+    long flowInsertFailures() throws BpfException {
+        byte[] value = flowInsertFailures.lookup(slotKey(0));
+        return value == null ? 0 : flowInsertFailures.sumLong(value, 0);
+    }
+
+    BpfProgram program(String name) throws BpfException {
+        return object.program(name);
     }
 
     /** Stops counting the namespace's packets (CPUs that cached its slot look it up again). */
@@ -164,6 +197,10 @@ final class TrafficObject implements AutoCloseable {
 
     private static byte[] slotKey(int slot) {
         return ByteBuffer.allocate(4).order(BpfMap.order()).putInt(slot).array();
+    }
+
+    private static byte[] slotValue(int slot, FlowMode mode) {
+        return ByteBuffer.allocate(8).order(BpfMap.order()).putInt(slot).putInt(mode.kernelValue()).array();
     }
 
     private static byte[] netnsKey(long netns) {

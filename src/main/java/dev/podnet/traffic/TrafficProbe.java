@@ -31,13 +31,14 @@ import java.util.Map;
 public final class TrafficProbe implements Probe {
     private static final ProbeInfo INFO = new ProbeInfo("traffic", ProbeSource.BPF, Overhead.LOW, true, true, true,
             "Pod traffic by direction, IP family and protocol, internet-bound traffic, TCP RST / zero window / window "
-                    + "scale / DF counts, packet sizes and TCP RTT (tc programs on every pod device, tcx or clsact)");
+                    + "scale / DF counts, packet sizes and TCP RTT, and the flows monitoring tasks ask for (tc programs on "
+                    + "every pod device, tcx or clsact)");
     private static final Path VMLINUX_BTF = Path.of("/sys/kernel/btf/vmlinux");
 
     private volatile Running running;
 
     /** What {@link #start} acquired. */
-    private record Running(TrafficObject program, NamespaceAttacher attacher) {
+    private record Running(TrafficObject program, NamespaceAttacher attacher, FlowDrain flows) {
     }
 
     @Override
@@ -67,7 +68,8 @@ public final class TrafficProbe implements Probe {
                 program.close();
                 throw e;
             }
-            running = new Running(program, new NamespaceAttacher(program, context.enterer(), settings.maxNamespaces()));
+            running = new Running(program, new NamespaceAttacher(program, context.enterer(), settings.maxNamespaces()),
+                    new FlowDrain(program, settings));
         } catch (BpfException e) {
             throw new ProbeUnavailableException(e.getMessage()
                     + (e.errno() == 1 ? " (needs root, or CAP_BPF with CAP_PERFMON and CAP_NET_ADMIN)" : ""), e);
@@ -93,6 +95,9 @@ public final class TrafficProbe implements Probe {
         TrafficObject program = r.program();
         program.internalNetworks().sync(node.internalNetworks());
         r.attacher().retainOnly(node.namespaces());
+        r.attacher().applyFlowModes(FlowMode.of(node.flowWatches()));
+        r.flows().watch(node.flowWatches());
+        r.flows().write(out);
         int devices = 0;
         for (PodDevices pod : r.attacher().namespaces()) {
             MetricSink sink = out.forNetns(pod.inode());
@@ -127,8 +132,17 @@ public final class TrafficProbe implements Probe {
         Running r = running;
         running = null;
         if (r != null) {
+            r.flows().close();
             r.attacher().close();
             r.program().close();
+        }
+    }
+
+    /** Drains the kernel's flow map now rather than at the next tick. */
+    void drainFlows() throws BpfException {
+        Running r = running;
+        if (r != null) {
+            r.flows().drain();
         }
     }
 
