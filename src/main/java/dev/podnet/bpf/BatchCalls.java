@@ -40,10 +40,10 @@ final class BatchCalls {
             boolean first = true;
             while (true) {
                 count.set(ValueLayout.JAVA_INT, 0, CHUNK);
+                MemorySegment from = first ? MemorySegment.NULL : in;
                 int rc;
                 try {
-                    rc = (int) LOOKUP_BATCH.invokeExact(state, fd, first ? MemorySegment.NULL : in, out, keys, values, count,
-                            MemorySegment.NULL);
+                    rc = (int) LOOKUP_BATCH.invokeExact(state, fd, from, out, keys, values, count, MemorySegment.NULL);
                 } catch (Throwable t) {
                     throw Libbpf.callFailed("bpf_map_lookup_batch", t);
                 }

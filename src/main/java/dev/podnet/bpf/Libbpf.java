@@ -92,7 +92,7 @@ final class Libbpf {
         if (t instanceof UnsatisfiedLinkError link) {
             throw link;
         }
-        return new IllegalStateException("native call " + function + " failed", t);
+        return new IllegalStateException("native call " + function + " failed: " + t, t);
     }
 
     private static MethodHandle missing(String name, FunctionDescriptor descriptor, String why) {

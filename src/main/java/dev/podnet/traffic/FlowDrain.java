@@ -76,6 +76,7 @@ final class FlowDrain implements AutoCloseable {
 
     void write(MetricSink out) throws BpfException {
         export.write(watches, table.byNamespace(), out);
+        out.gauge("podnet_flow_namespaces", "Network namespaces whose flows monitoring tasks ask for.", watched.size());
         out.gauge("podnet_flows", "Flows in the flow table (each one an entry of the kernel's flow map).", table.size());
         out.gauge("podnet_flow_series", "Flow series written by the last collection.", export.lastSeries());
         out.gauge("podnet_flow_max_series", "Flow series written at most (probeSettings.traffic.maxFlowSeries).",

@@ -12,8 +12,14 @@ record FlowTuple(long netns, int protocol, int family, long localHigh, long loca
         return family == FlowLayout.FAMILY_IPV4;
     }
 
-    /** The tuple with the larger port folded to 0, as the kernel does for {@code flowKey: service}. */
+    /**
+     * The tuple with the larger port folded to 0, as the kernel does for {@code flowKey: service}; a tuple
+     * already folded (or without ports) stays as it is.
+     */
     FlowTuple folded() {
+        if (localPort == 0 || remotePort == 0) {
+            return this;
+        }
         if (localPort > remotePort) {
             return new FlowTuple(netns, protocol, family, localHigh, localLow, 0, remoteHigh, remoteLow, remotePort);
         }

@@ -30,6 +30,8 @@ class FlowExportTest {
         assertEquals(List.of("task", "shop/service", "ipfamily", "ipv4", "srcip", "10.233.8.1", "srcport", "", "dstip",
                 "10.233.8.2", "dstport", "5601"), Arrays.asList(serviceBytes.getFirst().labels()));
         assertEquals(10, named(fiveTuple, "podnet_flow_tcp_transmit_bytes_total").size());
+        FlowTuple kernelFolded = connections(1).getFirst().tuple().folded();
+        assertEquals(kernelFolded, kernelFolded.folded(), "folding a folded tuple keeps the server's port");
         assertEquals("10.233.8.2", label(named(fiveTuple, "podnet_flow_tcp_receive_bytes_total").getFirst(), "srcip"),
                 "received packets come from the peer");
     }
