@@ -1,5 +1,6 @@
 package dev.podnet.health;
 
+import java.util.Arrays;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -18,7 +19,7 @@ final class ScheduledTarget {
         }
 
         private static String[] with(String[] labels, String name, String value) {
-            String[] all = java.util.Arrays.copyOf(labels, labels.length + 2);
+            String[] all = Arrays.copyOf(labels, labels.length + 2);
             all[labels.length] = name;
             all[labels.length + 1] = value;
             return all;
@@ -57,10 +58,6 @@ final class ScheduledTarget {
 
     TargetState state() {
         return state;
-    }
-
-    long periodNanos() {
-        return periodNanos;
     }
 
     /** The same check under new labels: the state stays, the series are written with the new labels. */

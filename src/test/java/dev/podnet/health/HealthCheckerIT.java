@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.podnet.netns.Netns;
+import dev.podnet.netns.NetnsEnterer;
 import dev.podnet.probe.SampleBuffer;
 import dev.podnet.probe.SnapshotAssembler;
 import dev.podnet.testing.NetnsLab;
@@ -19,12 +21,16 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -44,7 +50,8 @@ class HealthCheckerIT {
         PING4(CheckKind.PING, false, "ip", "icmp type echo-request drop"),
         PING6(CheckKind.PING, true, "ip6", "icmpv6 type echo-request drop"),
         ARPING(CheckKind.ARPING, false, "arp", "drop"),
-        CURL(CheckKind.CURL, false, "inet", "tcp dport " + HTTP_PORT + " drop");
+        CURL4(CheckKind.CURL, false, "inet", "tcp dport " + HTTP_PORT + " drop"),
+        CURL6(CheckKind.CURL, true, "inet", "tcp dport " + HTTP_PORT + " drop");
 
         final CheckKind kind;
         final boolean v6;
@@ -65,7 +72,8 @@ class HealthCheckerIT {
         NetnsLab.assumeKernelLab();
         assumeTrue(Sh.available("nft"), "needs nft");
         try (NetnsLab lab = new NetnsLab(); HostPodLink link = HostPodLink.create(lab);
-             HttpStandIn http = c.kind == CheckKind.CURL ? HttpStandIn.start(lab, link.pod, link.podIp4) : null;
+             HttpStandIn http = c.kind == CheckKind.CURL ? HttpStandIn.start(lab, link.pod, c.v6 ? link.podIp6 : link.podIp4)
+                     : null;
              HealthChecker checker = new HealthChecker()) {
             String ip = c.v6 ? link.podIp6 : link.podIp4;
             String[] labels = {"task", "it", "namespace", "shop", "pod", "web", "ipfamily", c.v6 ? "ipv6" : "ipv4"};
@@ -114,6 +122,46 @@ class HealthCheckerIT {
         }
     }
 
+    /**
+     * An agent in a namespace of its own sends from the node's through {@link CheckOrigin#of}: here a
+     * "node" namespace joined to the pod, while the test's own namespace routes the pod's subnet into a
+     * blackhole, so every kind is up only if its sockets (and the route lookup of ARPING) were made in there.
+     */
+    @Test
+    void checksSentFromAnotherNamespace() throws Exception {
+        NetnsLab.assumeKernelLab();
+        int n = ThreadLocalRandom.current().nextInt(1, 255);
+        String v4 = "198.19." + n + ".";
+        String v6 = "fd46:1:" + Integer.toHexString(n) + "::";
+        List<List<String>> undo = new ArrayList<>();
+        try (NetnsLab lab = new NetnsLab(); NetnsEnterer enterer = new NetnsEnterer(Path.of("/proc"))) {
+            for (String cidr : List.of(v4 + "0/24", v6 + "/64")) {
+                Sh.run("ip", "route", "add", "blackhole", cidr);
+                undo.add(List.of("ip", "route", "del", "blackhole", cidr));
+            }
+            String node = lab.add("node");
+            String pod = lab.add("pod");
+            lab.veth(node, v4 + "1/24", pod, v4 + "2/24");
+            lab.exec(node, "ip", "-6", "addr", "add", v6 + "1/64", "dev", lab.lastVeth()[0], "nodad");
+            lab.exec(pod, "ip", "-6", "addr", "add", v6 + "2/64", "dev", lab.lastVeth()[1], "nodad");
+            Netns nodeNetns = new Netns(lab.inode(node), node, List.of(), Path.of("/run/netns", node), false);
+            try (HttpStandIn http = HttpStandIn.start(lab, pod, v6 + "2");
+                 HealthChecker checker = new HealthChecker(CheckOrigin.of(enterer, nodeNetns))) {
+                List<HealthTarget> targets = new ArrayList<>();
+                for (Case c : Case.values()) {
+                    targets.add(new HealthTarget(c.name(), new String[] {"pod", c.name()},
+                            InetAddress.ofLiteral(c.v6 ? v6 + "2" : v4 + "2"), c.kind, 1, PERIOD, HTTP_PORT, "/"));
+                }
+                targets.removeIf(t -> t.key().equals("CURL4")); // the stand-in listens on the IPv6 address
+                checker.retain(targets);
+                await(checker, s -> targets.stream().allMatch(t -> up(s, "pod", t.key()) == 1),
+                        "every kind up from the node namespace");
+            }
+        } finally {
+            undo.forEach(Sh::tryRun);
+        }
+    }
+
     static Scrape scrape(HealthChecker checker) {
         SampleBuffer out = new SampleBuffer(new String[0], inode -> new String[0]);
         checker.write(out);
@@ -153,7 +201,7 @@ class HealthCheckerIT {
     }
 
     static String[] with(String[] match, String... more) {
-        String[] all = java.util.Arrays.copyOf(match, match.length + more.length);
+        String[] all = Arrays.copyOf(match, match.length + more.length);
         System.arraycopy(more, 0, all, match.length, more.length);
         return all;
     }
@@ -176,7 +224,8 @@ class HealthCheckerIT {
             case PING4 -> List.of("ping", "-4", "-c1", "-W1", ip);
             case PING6 -> List.of("ping", "-6", "-c1", "-W1", ip);
             case ARPING -> List.of("arping", "-c1", "-w1", "-I", link.hostDevice, ip);
-            case CURL -> List.of("curl", "-s", "-o", "/dev/null", "-m", "1", "http://" + ip + ":" + HTTP_PORT + "/healthz");
+            case CURL4 -> List.of("curl", "-s", "-o", "/dev/null", "-m", "1", "http://" + ip + ":" + HTTP_PORT + "/healthz");
+            case CURL6 -> List.of("curl", "-s", "-g", "-o", "/dev/null", "-m", "1", "http://[" + ip + "]:" + HTTP_PORT + "/healthz");
         };
         assumeTrue(Sh.available(command.getFirst()), "needs " + command.getFirst() + " as the peer tool");
         return Sh.tryRun(command).exit() == 0;
