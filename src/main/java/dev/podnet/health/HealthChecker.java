@@ -21,7 +21,9 @@ import java.util.logging.Logger;
 /**
  * Health checks from the node to pods, MonitorPolicy's {@code healthCheck}: each target is checked every
  * {@code period} with a ping, an ARP request or an HTTP GET (see {@link CheckKind}), and its series say
- * whether it is up, how many checks succeeded and failed, and how long the answers took.
+ * whether it is up, how many checks succeeded and failed, and how long the answers took. {@code up}
+ * appears once the first check has finished (before that nothing is known); the duration histogram holds
+ * successful checks only, since a failed check lasts its timeout, which says nothing about the pod.
  *
  * <p>The timeout of a check is min(period, 2 s): a check never outlives the period (the next check is
  * due then), and 2 s is far beyond any answer from a pod on the same node (a veth away, typically well
