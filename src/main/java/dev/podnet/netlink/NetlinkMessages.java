@@ -35,9 +35,18 @@ public final class NetlinkMessages {
 
     /** A complete dump request: header (NLM_F_REQUEST | NLM_F_DUMP, sequence {@code seq}) and payload. */
     public static byte[] dumpRequest(DumpKind kind, int seq, byte[] payload) {
+        return request(kind, NLM_F_REQUEST | NLM_F_DUMP, seq, payload);
+    }
+
+    /** A request for one object (no NLM_F_DUMP), e.g. the route to one address: the kernel sends one answer. */
+    public static byte[] singleRequest(DumpKind kind, int seq, byte[] payload) {
+        return request(kind, NLM_F_REQUEST, seq, payload);
+    }
+
+    private static byte[] request(DumpKind kind, int flags, int seq, byte[] payload) {
         int length = HEADER_BYTES + payload.length;
         ByteBuffer b = ByteBuffer.allocate((int) NetlinkBytes.align(length)).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(length).putShort((short) kind.requestType()).putShort((short) (NLM_F_REQUEST | NLM_F_DUMP))
+        b.putInt(length).putShort((short) kind.requestType()).putShort((short) flags)
                 .putInt(seq).putInt(0).put(payload);
         return b.array();
     }

@@ -119,21 +119,32 @@ public final class NetlinkSocket implements AutoCloseable {
      * until the kernel says the dump is done.
      */
     public void dump(NetlinkMessages.DumpKind kind, byte[] payload, NetlinkMessages.Handler handler) throws IOException {
+        exchange(kind, payload, handler, true);
+    }
+
+    /** Sends a request for one object of {@code kind} (no NLM_F_DUMP) and passes its answer to {@code handler}. */
+    public void get(NetlinkMessages.DumpKind kind, byte[] payload, NetlinkMessages.Handler handler) throws IOException {
+        exchange(kind, payload, handler, false);
+    }
+
+    private void exchange(NetlinkMessages.DumpKind kind, byte[] payload, NetlinkMessages.Handler handler, boolean dump)
+            throws IOException {
         if (closed) {
             throw new IllegalStateException(protocolName + " socket is closed");
         }
         DumpBuffers buffers = DumpBuffers.take();
         try {
-            dump(kind, payload, handler, buffers);
+            exchange(kind, payload, handler, dump, buffers);
         } finally {
             buffers.release();
         }
     }
 
-    private void dump(NetlinkMessages.DumpKind kind, byte[] payload, NetlinkMessages.Handler handler,
-                      DumpBuffers buffers) throws IOException {
+    private void exchange(NetlinkMessages.DumpKind kind, byte[] payload, NetlinkMessages.Handler handler, boolean dump,
+                          DumpBuffers buffers) throws IOException {
         int mySeq = ++seq;
-        byte[] message = NetlinkMessages.dumpRequest(kind, mySeq, payload);
+        byte[] message = dump ? NetlinkMessages.dumpRequest(kind, mySeq, payload)
+                : NetlinkMessages.singleRequest(kind, mySeq, payload);
         MemorySegment out = buffers.request.asSlice(0, message.length);
         MemorySegment.copy(MemorySegment.ofArray(message), 0, out, 0, message.length);
         NetlinkCalls.send(fd, out, buffers.callState, kind.requestName());

@@ -39,7 +39,7 @@ import java.util.Set;
 public final class AgentRequirements {
     /** Each one is justified in a comment next to it in the DaemonSet. */
     public static final Set<String> CAPABILITIES = Set.of("SYS_ADMIN", "BPF", "PERFMON", "NET_ADMIN", "SYS_PTRACE",
-            "SYS_RESOURCE", "DAC_READ_SEARCH");
+            "SYS_RESOURCE", "DAC_READ_SEARCH", "NET_RAW");
     public static final List<String> COMMAND = List.of("java", "@/opt/podnet/jvm.options", "-jar", "/opt/podnet/podnet.jar", "run", "--config", "/etc/podnet/podnet.yaml");
     public static final String PROCFS_MOUNT = "/host/proc";
     public static final String NETNS_DIR = "/run/netns";
