@@ -4,6 +4,7 @@ import dev.podnet.netns.Netns;
 import dev.podnet.netns.NetnsEnterer;
 import java.io.IOException;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /**
  * The network namespace checks are sent from. A socket belongs to the namespace of the thread that
@@ -51,6 +52,26 @@ public interface CheckOrigin {
             @Override
             public String toString() {
                 return "namespace " + netns.inode();
+            }
+        };
+    }
+
+    /**
+     * The namespace {@code netns} names at each socket's creation (the host's, as the last discovery
+     * found it), or the agent's own while it names none.
+     */
+    static CheckOrigin following(NetnsEnterer enterer, Supplier<Netns> netns) {
+        return new CheckOrigin() {
+            @Override
+            public <T> T open(Callable<T> opener) throws IOException {
+                Netns current = netns.get();
+                return current == null ? own().open(opener) : enterer.call(current, opener);
+            }
+
+            @Override
+            public String toString() {
+                Netns current = netns.get();
+                return current == null ? "the agent's namespace" : "namespace " + current.inode();
             }
         };
     }

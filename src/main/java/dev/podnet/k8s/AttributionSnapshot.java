@@ -1,8 +1,9 @@
 package dev.podnet.k8s;
 
 import dev.podnet.config.PodnetConfig.PodLabel;
-import dev.podnet.policy.FlowWatches;
+import dev.podnet.health.HealthChecker;
 import dev.podnet.policy.Task;
+import dev.podnet.policy.TaskRun;
 import dev.podnet.policy.TaskMetrics;
 import dev.podnet.probe.FlowWatch;
 import dev.podnet.probe.MetricSink;
@@ -31,11 +32,10 @@ public final class AttributionSnapshot implements NetnsLabeler {
     private final Map<Long, String[]> byInode;
     private final String[] unattributed;
     private final List<PodRow> pods;
-    private final List<Task> tasks;
-    private final String agentNamespace;
+    private final TaskRun tasks;
 
     private AttributionSnapshot(String nodeName, List<String> names, List<PodLabel> podLabels,
-                                Map<Long, String[]> byInode, List<PodRow> pods, List<Task> tasks, String agentNamespace) {
+                                Map<Long, String[]> byInode, List<PodRow> pods, TaskRun tasks) {
         this.nodeName = nodeName;
         this.names = names;
         this.podLabels = podLabels;
@@ -44,12 +44,15 @@ public final class AttributionSnapshot implements NetnsLabeler {
         Arrays.fill(unattributed, "");
         this.pods = pods;
         this.tasks = tasks;
-        this.agentNamespace = agentNamespace;
     }
 
-    /** This attribution with the MonitorPolicy tasks in force for its collection ({@link #derive}). */
-    public AttributionSnapshot withTasks(List<Task> inForce, String agentNamespace) {
-        return new AttributionSnapshot(nodeName, names, podLabels, byInode, pods, List.copyOf(inForce), agentNamespace);
+    /**
+     * This attribution with the MonitorPolicy tasks in force for its collection, applied to its pods: their
+     * flows ({@link #flowWatches}), health checks (started now) and series ({@link #derive}).
+     */
+    public AttributionSnapshot withTasks(List<Task> inForce, String agentNamespace, HealthChecker checker) {
+        return new AttributionSnapshot(nodeName, names, podLabels, byInode, pods,
+                TaskRun.start(inForce, nodePods(), agentNamespace, checker));
     }
 
     /**
@@ -77,7 +80,7 @@ public final class AttributionSnapshot implements NetnsLabeler {
             }
         }
         return new AttributionSnapshot(nodeName, List.copyOf(names), List.copyOf(podLabels), byInode, List.copyOf(rows),
-                List.of(), "");
+                TaskRun.NONE);
     }
 
     /** The configured pod labels' values for this pod, empty where the pod lacks the label. */
@@ -117,22 +120,20 @@ public final class AttributionSnapshot implements NetnsLabeler {
     /** The task series of the pods each task selects, from this collection's samples. */
     @Override
     public void derive(List<Sample> collected, MetricSink out) {
-        if (tasks.isEmpty()) {
-            return;
-        }
-        TaskMetrics.write(tasks, nodePods(), agentNamespace, collected, out);
+        tasks.derive(collected, out);
     }
 
     /** The flows the tasks' per-flow items ask for, of the pods they select. */
     @Override
     public List<FlowWatch> flowWatches() {
-        return tasks.isEmpty() ? List.of() : FlowWatches.of(tasks, nodePods(), agentNamespace);
+        return tasks.flowWatches();
     }
 
     private List<TaskMetrics.NodePod> nodePods() {
         List<TaskMetrics.NodePod> nodePods = new ArrayList<>(pods.size());
         for (PodRow row : pods) {
-            nodePods.add(new TaskMetrics.NodePod(row.pod().namespace(), row.pod().name(), row.pod().labels(), row.inode()));
+            nodePods.add(new TaskMetrics.NodePod(row.pod().namespace(), row.pod().name(), row.pod().labels(), row.inode(),
+                    row.pod().ips()));
         }
         return nodePods;
     }

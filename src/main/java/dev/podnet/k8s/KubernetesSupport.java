@@ -2,6 +2,8 @@ package dev.podnet.k8s;
 
 import dev.podnet.config.PodnetConfig;
 import dev.podnet.netns.NetnsEnterer;
+import dev.podnet.health.CheckOrigin;
+import dev.podnet.health.HealthChecker;
 import dev.podnet.policy.TaskSet;
 import dev.podnet.probe.NetnsLabeler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -27,15 +29,17 @@ public final class KubernetesSupport implements AutoCloseable {
     private final PodIndex index;
     private final PodAttribution attribution;
     private final PolicyIndex policies;
+    private final HealthChecker checker;
     private volatile int maxTasks;
 
     private KubernetesSupport(PodnetConfig startup, KubernetesClient client, PodIndex index, PodAttribution attribution,
-                              PolicyIndex policies) {
+                              PolicyIndex policies, HealthChecker checker) {
         this.startup = startup;
         this.client = client;
         this.index = index;
         this.attribution = attribution;
         this.policies = policies;
+        this.checker = checker;
         this.maxTasks = startup.maxTasks();
     }
 
@@ -48,7 +52,7 @@ public final class KubernetesSupport implements AutoCloseable {
                 Path.of(System.getProperty("user.home", "/root")), ClusterAccess.SERVICE_ACCOUNT_TOKEN);
         if (!decision.enabled()) {
             LOG.info("Kubernetes attribution off: " + decision.reason());
-            return new KubernetesSupport(config, null, null, null, null);
+            return new KubernetesSupport(config, null, null, null, null, null);
         }
         String node = ClusterAccess.nodeName(config, System.getenv(), Path.of("/proc/sys/kernel/hostname"));
         KubernetesClient client = ClusterAccess.client(config);
@@ -65,8 +69,10 @@ public final class KubernetesSupport implements AutoCloseable {
                 config.podLabels());
         LOG.info("Kubernetes attribution on (" + decision.reason() + "): watching the pods of node " + node + " at "
                 + client.getMasterUrl());
-        KubernetesSupport support = new KubernetesSupport(config, client, index, attribution, policies);
-        attribution.setTasks(() -> support.tasks().inForce(), agentNamespace(System.getenv()));
+        // Checks come from the node's own namespace, as kubelet's probes do, also when the agent has its own.
+        HealthChecker checker = new HealthChecker(CheckOrigin.following(enterer, attribution::host));
+        KubernetesSupport support = new KubernetesSupport(config, client, index, attribution, policies, checker);
+        attribution.setTasks(() -> support.tasks().inForce(), agentNamespace(System.getenv()), support.checker);
         registry.register(new KubernetesCollector(index::connected, support::tasks));
         return support;
     }
@@ -110,6 +116,9 @@ public final class KubernetesSupport implements AutoCloseable {
 
     @Override
     public void close() {
+        if (checker != null) {
+            checker.close();
+        }
         if (index != null) {
             index.close();
         }

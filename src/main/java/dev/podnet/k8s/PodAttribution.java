@@ -2,6 +2,7 @@ package dev.podnet.k8s;
 
 import dev.podnet.config.PodnetConfig.PodLabel;
 import dev.podnet.netns.Netns;
+import dev.podnet.health.HealthChecker;
 import dev.podnet.policy.Task;
 import dev.podnet.probe.MetricSink;
 import dev.podnet.probe.NetnsLabeler;
@@ -27,6 +28,8 @@ public final class PodAttribution implements NetnsLabeler {
     private volatile AttributionSnapshot latest;
     private volatile Supplier<List<Task>> tasks = List::of;
     private volatile String agentNamespace = "";
+    private volatile HealthChecker checker;
+    private volatile Netns host;
 
     /**
      * @param nodeName  this node
@@ -44,11 +47,18 @@ public final class PodAttribution implements NetnsLabeler {
 
     /**
      * The MonitorPolicy tasks each collection applies (read once per collection), and the agent's own
-     * namespace, whose policies may select pods of every namespace.
+     * namespace, whose policies may select pods of every namespace; the checker (or null) runs their
+     * health checks.
      */
-    public void setTasks(Supplier<List<Task>> tasks, String agentNamespace) {
+    public void setTasks(Supplier<List<Task>> tasks, String agentNamespace, HealthChecker checker) {
         this.tasks = tasks;
         this.agentNamespace = agentNamespace;
+        this.checker = checker;
+    }
+
+    /** The node's own network namespace as the last collection found it, or null before the first. */
+    public Netns host() {
+        return host;
     }
 
     /** Takes effect from the next collection. */
@@ -67,6 +77,7 @@ public final class PodAttribution implements NetnsLabeler {
             current = latest.pods().stream().map(AttributionSnapshot.PodRow::pod).toList();
         }
         AddressIndex index = addresses.apply(namespaces);
+        namespaces.stream().filter(Netns::host).findFirst().ifPresent(n -> host = n);
         List<Task> inForce;
         try {
             inForce = tasks.get();
@@ -75,7 +86,7 @@ public final class PodAttribution implements NetnsLabeler {
             inForce = List.of();
         }
         AttributionSnapshot snapshot = AttributionSnapshot.of(nodeName, labels, current, PodMatcher.match(current, index))
-                .withTasks(inForce, agentNamespace);
+                .withTasks(inForce, agentNamespace, checker);
         latest = snapshot;
         return snapshot;
     }

@@ -2,6 +2,7 @@ package dev.podnet.policy;
 
 import dev.podnet.probe.MetricSink;
 import dev.podnet.probe.Sample;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -20,8 +21,11 @@ public final class TaskMetrics {
     private TaskMetrics() {
     }
 
-    /** A pod of this node and the inode of its network namespace. */
-    public record NodePod(String namespace, String name, Map<String, String> labels, long netns) {
+    /** A pod of this node, the inode of its network namespace and its IPs. */
+    public record NodePod(String namespace, String name, Map<String, String> labels, long netns, List<InetAddress> ips) {
+        public NodePod {
+            ips = List.copyOf(ips);
+        }
     }
 
     public static void write(List<Task> tasks, List<NodePod> pods, String agentNamespace, List<Sample> collected,

@@ -27,7 +27,7 @@ public record TaskSet(List<Task> inForce, Map<String, String> refused) {
         Map<String, String> refused = new LinkedHashMap<>();
         for (MonitorPolicy policy : policies) {
             try {
-                valid.add(requireSupported(PolicyCompiler.compile(policy)));
+                valid.add(PolicyCompiler.compile(policy));
             } catch (PolicyException e) {
                 refused.put(policy.getMetadata().getNamespace() + "/" + policy.getMetadata().getName(), e.getMessage());
             }
@@ -39,18 +39,6 @@ public record TaskSet(List<Task> inForce, Map<String, String> refused) {
                     + "): the " + maxTasks + " oldest policies are in force");
         }
         return new TaskSet(inForce, refused);
-    }
-
-    /**
-     * A valid task this agent cannot carry out is refused as a whole, with the item named, rather than
-     * applied in part: health checks are not available in this version.
-     */
-    private static Task requireSupported(Task task) throws PolicyException {
-        if (task.healthCheck() != null) {
-            throw new PolicyException("MonitorPolicy " + task.name()
-                    + ": spec.healthCheck: health checks are not available in this podnet version");
-        }
-        return task;
     }
 
     /**

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.podnet.netns.Libc;
+import dev.podnet.testing.HostPodLink;
 import dev.podnet.testing.NetnsLab;
 import dev.podnet.testing.Scrape;
 import java.io.IOException;

@@ -8,6 +8,7 @@ import dev.podnet.netns.Netns;
 import dev.podnet.netns.NetnsEnterer;
 import dev.podnet.probe.SampleBuffer;
 import dev.podnet.probe.SnapshotAssembler;
+import dev.podnet.testing.HostPodLink;
 import dev.podnet.testing.NetnsLab;
 import dev.podnet.testing.NetnsSockets;
 import dev.podnet.testing.Scrape;

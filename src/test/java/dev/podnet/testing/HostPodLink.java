@@ -1,7 +1,5 @@
-package dev.podnet.health;
+package dev.podnet.testing;
 
-import dev.podnet.testing.NetnsLab;
-import dev.podnet.testing.Sh;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -13,15 +11,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * route added through {@link #blackhole}, are removed on close, also after a failure; the pod end goes
  * with the namespace.
  */
-final class HostPodLink implements AutoCloseable {
-    final String pod;
-    final String hostDevice;
-    final String podDevice;
-    final String nodeIp4;
-    final String podIp4;
-    final String nodeIp6;
-    final String podIp6;
-    final int subnet;
+public final class HostPodLink implements AutoCloseable {
+    public final String pod;
+    public final String hostDevice;
+    public final String podDevice;
+    public final String nodeIp4;
+    public final String podIp4;
+    public final String nodeIp6;
+    public final String podIp6;
+    public final int subnet;
     private final List<List<String>> cleanup = new ArrayList<>();
 
     private HostPodLink(NetnsLab lab) {
@@ -41,7 +39,7 @@ final class HostPodLink implements AutoCloseable {
         podIp6 = v6 + "2";
     }
 
-    static HostPodLink create(NetnsLab lab) {
+    public static HostPodLink create(NetnsLab lab) {
         HostPodLink link = new HostPodLink(lab);
         try {
             link.setUp(lab);
@@ -64,12 +62,12 @@ final class HostPodLink implements AutoCloseable {
     }
 
     /** An address on the pod's subnet that nobody answers for: ARP for it goes unanswered. */
-    String silentIp4() {
+    public String silentIp4() {
         return "10.248." + subnet + ".99";
     }
 
     /** Routes {@code cidr} of the node into a blackhole (removed on close). */
-    void blackhole(String cidr) {
+    public void blackhole(String cidr) {
         Sh.run("ip", "route", "add", "blackhole", cidr);
         cleanup.add(List.of("ip", "route", "del", "blackhole", cidr));
     }
