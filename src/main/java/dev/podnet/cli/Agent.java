@@ -3,9 +3,14 @@ package dev.podnet.cli;
 import dev.podnet.config.ConfigLoader;
 import dev.podnet.config.ConfigWatcher;
 import dev.podnet.config.PodnetConfig;
+import dev.podnet.event.CounterEvents;
+import dev.podnet.event.EventBus;
+import dev.podnet.event.EventMetrics;
+import dev.podnet.event.EventsConfig;
 import dev.podnet.http.MetricsServer;
 import dev.podnet.http.PodnetCollector;
 import dev.podnet.http.StatusReport;
+import dev.podnet.k8s.ClusterAccess;
 import dev.podnet.k8s.KubernetesSupport;
 import dev.podnet.netns.NetnsDiscovery;
 import dev.podnet.netns.NetnsEnterer;
@@ -37,6 +42,8 @@ public final class Agent implements AutoCloseable {
     private final Counter reloads;
     private final ConfigWatcher watcher;
     private final KubernetesSupport kubernetes;
+    private final EventBus events;
+    private final CounterEvents counterEvents;
     private volatile PodnetConfig config;
     private volatile String lastReloadError;
 
@@ -51,11 +58,17 @@ public final class Agent implements AutoCloseable {
         this.enterer = new NetnsEnterer(config.procfs());
         this.engine = new CollectionEngine(config.procfs(), new NetnsDiscovery(config.procfs(), config.netnsDir()),
                 enterer, catalog);
+        PrometheusRegistry registry = new PrometheusRegistry();
+        this.events = new EventBus(ClusterAccess.nodeName(config, System.getenv(), Path.of("/proc/sys/kernel/hostname")),
+                new EventMetrics(registry));
+        events.configure(EventsConfig.of(config.events()));
+        engine.setEvents(events);
         engine.configure(config.probes(), config.probeDeadline(), config.probeSettings());
         engine.setInternalNetworks(config.internalNetworks());
         this.collector = new PodnetCollector(engine, config.minInterval());
+        this.counterEvents = new CounterEvents(events);
+        engine.setCollectionListener(counterEvents::observe);
 
-        PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(collector);
         JvmMetrics.builder().register(registry);
         reloads = Counter.builder().name("podnet_config_reloads_total")
@@ -63,8 +76,12 @@ public final class Agent implements AutoCloseable {
                 .labelNames("result").register(registry);
         reloads.labelValues("success");
         reloads.labelValues("failure");
-        kubernetes = KubernetesSupport.start(config, enterer, registry);
+        kubernetes = KubernetesSupport.start(config, enterer, registry, events);
         engine.setLabeler(kubernetes.labeler());
+        events.setAttribution(inode -> {
+            String[] values = kubernetes.labeler().labelValues(inode);
+            return new String[] {values[0], values[1]};
+        });
 
         this.server = new MetricsServer(config.listen().host(), config.listen().port(), registry, this::status);
         if (configFile != null) {
@@ -94,6 +111,7 @@ public final class Agent implements AutoCloseable {
         if (!next.listen().equals(config.listen())) {
             LOG.warning("listen changed to " + next.listen() + "; this takes effect on restart");
         }
+        events.configure(EventsConfig.of(effective.events()));
         engine.configure(effective.probes(), effective.probeDeadline(), effective.probeSettings());
         engine.setInternalNetworks(effective.internalNetworks());
         collector.setMinInterval(effective.minInterval());
@@ -113,6 +131,10 @@ public final class Agent implements AutoCloseable {
 
     public CollectionEngine engine() {
         return engine;
+    }
+
+    public EventBus events() {
+        return events;
     }
 
     public KubernetesSupport kubernetes() {
@@ -153,6 +175,7 @@ public final class Agent implements AutoCloseable {
         server.close();
         kubernetes.close();
         engine.close();
+        events.close();
         enterer.close();
     }
 }

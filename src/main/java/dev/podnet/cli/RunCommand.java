@@ -2,6 +2,7 @@ package dev.podnet.cli;
 
 import dev.podnet.config.ConfigException;
 import dev.podnet.config.ConfigLoader;
+import dev.podnet.event.EventsConfig;
 import dev.podnet.policy.HostTaskCompiler;
 import dev.podnet.config.PodnetConfig;
 import dev.podnet.probe.ProbeCatalog;
@@ -33,7 +34,7 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ProbeCatalog catalog = ProbeCatalog.standard();
         ConfigLoader loader = new ConfigLoader(catalog.names(), catalog.defaultNames(), catalog::checkSettings,
-                HostTaskCompiler::check);
+                HostTaskCompiler::check, events -> EventsConfig.of(events));
         PodnetConfig config;
         try {
             config = configFile != null ? loader.load(configFile) : loader.defaults();

@@ -26,7 +26,7 @@ import java.util.Set;
  */
 public final class ConfigLoader {
     static final Set<String> FIELDS = Set.of("listen", "minInterval", "probeDeadline", "probes", "probeSettings",
-            "procfs", "netnsDir", "kubernetes", "podLabels", "kubeconfig", "nodeName", "internalNetworks", "maxTasks", "tasks");
+            "procfs", "netnsDir", "kubernetes", "podLabels", "kubeconfig", "nodeName", "internalNetworks", "maxTasks", "tasks", "events");
 
     private static final ObjectMapper YAML = new YAMLMapper();
 
@@ -34,6 +34,13 @@ public final class ConfigLoader {
     private final List<String> defaultProbes;
     private final SettingsCheck settingsCheck;
     private final HostTasks.TaskCheck taskCheck;
+    private final EventsCheck eventsCheck;
+
+    /** Checks the {@code events} section; throws IllegalArgumentException naming the bad field. */
+    @FunctionalInterface
+    public interface EventsCheck {
+        void check(Map<String, Object> events);
+    }
 
     /** Checks one probe's settings; throws IllegalArgumentException with a message naming the bad one. */
     @FunctionalInterface
@@ -53,10 +60,17 @@ public final class ConfigLoader {
     /** As above, with {@code taskCheck} validating the spec of each of the config's {@code tasks}. */
     public ConfigLoader(List<String> knownProbes, List<String> defaultProbes, SettingsCheck settingsCheck,
                         HostTasks.TaskCheck taskCheck) {
+        this(knownProbes, defaultProbes, settingsCheck, taskCheck, events -> { });
+    }
+
+    /** As above, with {@code eventsCheck} validating the {@code events} section. */
+    public ConfigLoader(List<String> knownProbes, List<String> defaultProbes, SettingsCheck settingsCheck,
+                        HostTasks.TaskCheck taskCheck, EventsCheck eventsCheck) {
         this.knownProbes = List.copyOf(knownProbes);
         this.defaultProbes = List.copyOf(defaultProbes);
         this.settingsCheck = settingsCheck;
         this.taskCheck = taskCheck;
+        this.eventsCheck = eventsCheck;
     }
 
     /** A loader that takes any probe settings (for tests of the other fields). */
@@ -128,8 +142,25 @@ public final class ConfigLoader {
         List<Cidr> internalNetworks = Cidr.parseList(root.get("internalNetworks"), "internalNetworks", Cidr.DEFAULT_INTERNAL);
         int maxTasks = maxTasks(root.get("maxTasks"));
         List<HostTasks.HostTask> tasks = HostTasks.parse(root.get("tasks"), taskCheck);
+        Map<String, Object> events = events(root.get("events"));
         return new PodnetConfig(listen, minInterval, deadline, probes, settings, procfs, netnsDir, kubernetes, podLabels,
-                kubeconfig, nodeName, internalNetworks, maxTasks, tasks);
+                kubeconfig, nodeName, internalNetworks, maxTasks, tasks, events);
+    }
+
+    private Map<String, Object> events(JsonNode node) throws ConfigException {
+        if (node == null || node.isNull()) {
+            return Map.of();
+        }
+        if (!node.isObject()) {
+            throw new ConfigException("events: expected a mapping (types, rateLimit, sinks, ...)");
+        }
+        Map<String, Object> events = YAML.convertValue(node, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
+        try {
+            eventsCheck.check(events);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        return events;
     }
 
     private static String text(JsonNode root, String field, String fallback) throws ConfigException {

@@ -25,12 +25,13 @@ import java.util.Map;
  *                      them is internet-bound
  * @param maxTasks      MonitorPolicies in force on the node at most, the oldest first
  * @param tasks         monitoring tasks over named network namespaces, for hosts without Kubernetes
+ * @param events        the {@code events} section as written (types, rate limit, sinks), checked at load
  */
 public record PodnetConfig(HostPort listen, Duration minInterval, Duration probeDeadline, List<String> probes,
                            Map<String, Map<String, Object>> probeSettings, Path procfs, Path netnsDir,
                            KubernetesMode kubernetes, List<PodLabel> podLabels, Path kubeconfig,
                            String nodeName, List<Cidr> internalNetworks, int maxTasks,
-                           List<HostTasks.HostTask> tasks) {
+                           List<HostTasks.HostTask> tasks, Map<String, Object> events) {
 
     public static final int DEFAULT_PORT = 9475;
 
@@ -49,11 +50,11 @@ public record PodnetConfig(HostPort listen, Duration minInterval, Duration probe
 
     public PodnetConfig withListen(HostPort listen) {
         return new PodnetConfig(listen, minInterval, probeDeadline, probes, probeSettings, procfs, netnsDir, kubernetes,
-                podLabels, kubeconfig, nodeName, internalNetworks, maxTasks, tasks);
+                podLabels, kubeconfig, nodeName, internalNetworks, maxTasks, tasks, events);
     }
 
     public PodnetConfig withProcfs(Path procfs) {
         return new PodnetConfig(listen, minInterval, probeDeadline, probes, probeSettings, procfs, netnsDir, kubernetes,
-                podLabels, kubeconfig, nodeName, internalNetworks, maxTasks, tasks);
+                podLabels, kubeconfig, nodeName, internalNetworks, maxTasks, tasks, events);
     }
 }

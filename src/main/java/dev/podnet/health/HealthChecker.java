@@ -1,6 +1,7 @@
 package dev.podnet.health;
 
 import dev.podnet.netns.Libc;
+import dev.podnet.probe.EventEmitter;
 import dev.podnet.probe.MetricSink;
 import java.io.IOException;
 import java.time.Duration;
@@ -59,6 +60,12 @@ public final class HealthChecker implements AutoCloseable {
     private final LongAdder skipped = new LongAdder();
     private volatile int ignored;
     private volatile boolean closed;
+    private volatile EventEmitter events = EventEmitter.NONE;
+
+    /** Where a target going down or coming back is reported (HEALTH_CHECK_FAILED / HEALTH_CHECK_RECOVERED). */
+    public void setEvents(EventEmitter events) {
+        this.events = events;
+    }
 
     /** Checks sent from the agent's own network namespace. */
     public HealthChecker() {
@@ -168,10 +175,12 @@ public final class HealthChecker implements AutoCloseable {
         try {
             CheckOutcome outcome = check(target.target(), run);
             if (!closed && !target.cancelled()) {
+                Integer before = target.state().snapshot().up();
                 String log = target.record(outcome);
                 if (log != null) {
                     LOG.warning("health check of " + target.target() + " failed: " + log);
                 }
+                HealthEvents.transition(events, target.target(), before, target.state().snapshot().up(), outcome);
             }
         } finally {
             target.end();

@@ -12,10 +12,17 @@ import java.util.Objects;
  *
  * <p>{@code port} and {@code path} matter for {@link CheckKind#CURL} only (an empty path is {@code /}). A
  * {@code failureThreshold} below 1 counts as 1. Inputs that cannot be checked (an IPv6 address with
- * ARPING, port 0 with CURL) are accepted here and reported as failed checks with the reason.
+ * ARPING, port 0 with CURL) are accepted here and reported as failed checks with the reason. {@code netns}
+ * is the inode of the pod's network namespace, which its events name (0: unknown).
  */
 public record HealthTarget(String key, String[] labels, InetAddress address, CheckKind kind,
-                           int failureThreshold, Duration period, int port, String path) {
+                           int failureThreshold, Duration period, int port, String path, long netns) {
+
+    /** A target whose network namespace is not known (its events are then node-wide). */
+    public HealthTarget(String key, String[] labels, InetAddress address, CheckKind kind, int failureThreshold,
+                        Duration period, int port, String path) {
+        this(key, labels, address, kind, failureThreshold, period, port, path, 0);
+    }
 
     public HealthTarget {
         Objects.requireNonNull(key, "key");
@@ -44,7 +51,7 @@ public record HealthTarget(String key, String[] labels, InetAddress address, Che
      */
     boolean sameCheck(HealthTarget other) {
         return address.equals(other.address) && kind == other.kind && failureThreshold == other.failureThreshold
-                && period.equals(other.period) && port == other.port && path.equals(other.path);
+                && period.equals(other.period) && port == other.port && path.equals(other.path) && netns == other.netns;
     }
 
     /** Labels are compared by content: the record's own equals would compare the array's identity. */
@@ -55,7 +62,7 @@ public record HealthTarget(String key, String[] labels, InetAddress address, Che
 
     @Override
     public int hashCode() {
-        return Objects.hash(key, Arrays.hashCode(labels), address, kind, failureThreshold, period, port, path);
+        return Objects.hash(key, Arrays.hashCode(labels), address, kind, failureThreshold, period, port, path, netns);
     }
 
     @Override

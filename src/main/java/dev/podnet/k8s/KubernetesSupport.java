@@ -8,6 +8,7 @@ import dev.podnet.policy.HostTaskCompiler;
 import dev.podnet.policy.PolicyException;
 import dev.podnet.policy.Task;
 import dev.podnet.policy.TaskSet;
+import dev.podnet.probe.EventEmitter;
 import dev.podnet.probe.NetnsLabeler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -52,13 +53,15 @@ public final class KubernetesSupport implements AutoCloseable {
      * Starts the pod index when the config and the environment call for it and registers its collector.
      * Never blocks on the API server.
      */
-    public static KubernetesSupport start(PodnetConfig config, NetnsEnterer enterer, PrometheusRegistry registry) {
+    public static KubernetesSupport start(PodnetConfig config, NetnsEnterer enterer, PrometheusRegistry registry,
+                                          EventEmitter events) {
         ClusterAccess.Decision decision = ClusterAccess.decide(config, System.getenv(),
                 Path.of(System.getProperty("user.home", "/root")), ClusterAccess.SERVICE_ACCOUNT_TOKEN);
         if (!decision.enabled()) {
             LOG.info("Kubernetes attribution off: " + decision.reason());
             HostTaskAttribution[] hostTasks = new HostTaskAttribution[1];
             HealthChecker checker = new HealthChecker(CheckOrigin.following(enterer, () -> hostTasks[0].host()));
+            checker.setEvents(events);
             hostTasks[0] = new HostTaskAttribution(hostTasks(config), new NetnsAddressReader(config.procfs(), enterer), checker);
             return new KubernetesSupport(config, null, null, null, null, checker, hostTasks[0]);
         }
@@ -79,6 +82,7 @@ public final class KubernetesSupport implements AutoCloseable {
                 + client.getMasterUrl());
         // Checks come from the node's own namespace, as kubelet's probes do, also when the agent has its own.
         HealthChecker checker = new HealthChecker(CheckOrigin.following(enterer, attribution::host));
+        checker.setEvents(events);
         KubernetesSupport support = new KubernetesSupport(config, client, index, attribution, policies, checker, null);
         attribution.setTasks(() -> support.tasks().inForce(), agentNamespace(System.getenv()), support.checker);
         registry.register(new KubernetesCollector(index::connected, support::tasks));

@@ -36,7 +36,7 @@ public final class HealthTargets {
                     labels.addAll(List.of("ipfamily", familyLabel));
                     targets.add(new HealthTarget(task.name() + "|" + pod.namespace() + "/" + pod.name() + "|" + familyLabel,
                             labels.toArray(String[]::new), address, kind(check.command()), check.failureThreshold(),
-                            check.period(), check.port(), check.path()));
+                            check.period(), check.port(), check.path(), pod.netns()));
                 }
             }
         }

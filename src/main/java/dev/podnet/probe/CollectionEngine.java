@@ -47,6 +47,8 @@ public final class CollectionEngine implements AutoCloseable {
     private volatile Duration deadline = Duration.ofSeconds(3);
     private volatile NetnsLabeler labeler = NetnsLabeler.HOST_MODE;
     private volatile List<Cidr> internalNetworks = Cidr.DEFAULT_INTERNAL;
+    private volatile EventEmitter events = EventEmitter.NONE;
+    private volatile java.util.function.Consumer<List<Sample>> collectionListener = samples -> { };
 
     public CollectionEngine(Path procRoot, NetnsDiscovery discovery, NetnsEnterer enterer, ProbeCatalog catalog) {
         this.procRoot = procRoot;
@@ -82,7 +84,7 @@ public final class CollectionEngine implements AutoCloseable {
     private ProbeRuntime start(String name, Map<String, Object> settings) {
         ProbeRuntime runtime = new ProbeRuntime(catalog.create(name), settings);
         try {
-            runtime.probe.start(new ProbeContext(procRoot, enterer, settings));
+            runtime.probe.start(new ProbeContext(procRoot, enterer, settings, events));
             runtime.state = ProbeState.RUNNING;
         } catch (ProbeUnavailableException e) {
             runtime.state = ProbeState.UNAVAILABLE;
@@ -94,6 +96,16 @@ public final class CollectionEngine implements AutoCloseable {
             LOG.log(Level.WARNING, "probe " + name + " failed to start", e);
         }
         return runtime;
+    }
+
+    /** Called with every collection's samples once it is complete (e.g. events from counter changes). */
+    public void setCollectionListener(java.util.function.Consumer<List<Sample>> listener) {
+        this.collectionListener = listener;
+    }
+
+    /** Where probes started from now on report their events. */
+    public void setEvents(EventEmitter events) {
+        this.events = events;
     }
 
     /** Networks that are not the internet, handed to node-wide probes from the next collection on. */
@@ -174,6 +186,11 @@ public final class CollectionEngine implements AutoCloseable {
             LOG.log(Level.WARNING, "deriving series from the collection failed", e);
         }
         all.addAll(derived.samples());
+        try {
+            collectionListener.accept(all);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "the collection listener failed", e);
+        }
         return new Collection(all, namespaces, seconds, discoveryError);
     }
 
