@@ -3,6 +3,9 @@ package dev.podnet.policy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.podnet.event.Event;
+import dev.podnet.event.EventJson;
+import dev.podnet.probe.EventTypes;
 import dev.podnet.testing.HostPodLink;
 import dev.podnet.testing.MockCluster;
 import dev.podnet.testing.NetnsLab;
@@ -11,7 +14,10 @@ import dev.podnet.testing.Scrape;
 import dev.podnet.testing.Sh;
 import dev.podnet.testing.TestAgent;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -32,12 +38,14 @@ class HealthCheckPolicyIT {
              ServerSocket http = NetnsSockets.listen(lab, link.pod, link.podIp4, 8080)) {
             Thread.ofPlatform().daemon().start(() -> NetnsSockets.drainAll(http)); // connected is healthy
             cluster.runPod("shop", "web", "node-1", false, List.of(link.podIp4, link.podIp6), Map.of("app", "web", "tier", "front"));
+            Path events = Files.createTempFile("podnet-health-events", ".ndjson");
             try (TestAgent agent = TestAgent.start("""
                     probes: [sockstat]
                     kubernetes: true
                     kubeconfig: %s
                     nodeName: node-1
-                    """.formatted(cluster.kubeconfig()))) {
+                    events: {sinks: [{type: file, path: %s}]}
+                    """.formatted(cluster.kubeconfig(), events))) {
                 create(cluster, "ping", """
                         selector: {matchLabels: {app: web}}
                         podLabel: [tier]
@@ -70,12 +78,40 @@ class HealthCheckPolicyIT {
                         down.value("podnet_health_checks_total", concat(ping4, "result", "failure")));
                 Sh.run("ip", "netns", "exec", link.pod, "nft", "delete", "table", "inet", "pnnoping");
                 await(agent, s -> s.value("podnet_health_check_up", ping4) == 1, "ping back up");
+                List<Event> health = awaitEvents(events, 2);
+                assertEquals(List.of(EventTypes.HEALTH_CHECK_FAILED, EventTypes.HEALTH_CHECK_RECOVERED),
+                        health.stream().map(Event::type).distinct().toList(), "down, then back: " + health);
+                Event failed = health.getFirst();
+                assertEquals(List.of("shop", "web", "shop/ping", link.podIp4), List.of(failed.namespace(), failed.pod(),
+                        failed.fields().get("task"), failed.fields().get("daddr")));
 
                 cluster.client().resources(MonitorPolicy.class).inNamespace("shop").withName("ping").delete();
                 Scrape after = await(agent, s -> s.find("podnet_health_check_up", "task", "shop/ping").isEmpty(), "its checks gone");
                 assertEquals(1, after.find("podnet_health_check_up", "task", "shop/http").size());
             }
         }
+    }
+
+    /** The health events of the file sink (one per IPv4 and IPv6 target), once there are at least {@code n}. */
+    private static List<Event> awaitEvents(Path file, int n) throws Exception {
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            List<Event> events = new ArrayList<>();
+            for (String line : Files.readAllLines(file)) {
+                Event e = EventJson.parse(line);
+                if (e.type().startsWith("HEALTH_CHECK") && "ipv4".equals(ipFamilyOf(e))) {
+                    events.add(e);
+                }
+            }
+            if (events.size() >= n || System.nanoTime() > until) {
+                return events;
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static String ipFamilyOf(Event e) {
+        return String.valueOf(e.fields().get("daddr")).contains(":") ? "ipv6" : "ipv4";
     }
 
     private static void create(MockCluster cluster, String name, String spec) {
