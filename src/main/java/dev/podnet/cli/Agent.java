@@ -7,6 +7,7 @@ import dev.podnet.event.CounterEvents;
 import dev.podnet.event.EventBus;
 import dev.podnet.event.EventMetrics;
 import dev.podnet.event.EventsConfig;
+import dev.podnet.event.SinkContext;
 import dev.podnet.http.MetricsServer;
 import dev.podnet.http.PodnetCollector;
 import dev.podnet.http.StatusReport;
@@ -59,9 +60,9 @@ public final class Agent implements AutoCloseable {
         this.engine = new CollectionEngine(config.procfs(), new NetnsDiscovery(config.procfs(), config.netnsDir()),
                 enterer, catalog);
         PrometheusRegistry registry = new PrometheusRegistry();
-        this.events = new EventBus(ClusterAccess.nodeName(config, System.getenv(), Path.of("/proc/sys/kernel/hostname")),
-                new EventMetrics(registry));
-        events.configure(EventsConfig.of(config.events()));
+        String node = ClusterAccess.nodeName(config, System.getenv(), Path.of("/proc/sys/kernel/hostname"));
+        this.events = new EventBus(node, new EventMetrics(registry),
+                new SinkContext(node, () -> kubernetes().client(), (namespace, pod) -> kubernetes().podUid(namespace, pod)));
         engine.setEvents(events);
         engine.configure(config.probes(), config.probeDeadline(), config.probeSettings());
         engine.setInternalNetworks(config.internalNetworks());
@@ -82,6 +83,8 @@ public final class Agent implements AutoCloseable {
             String[] values = kubernetes.labeler().labelValues(inode);
             return new String[] {values[0], values[1]};
         });
+        // The sinks start once the API client exists: the kubernetes sink writes through it.
+        events.configure(EventsConfig.of(config.events()));
 
         this.server = new MetricsServer(config.listen().host(), config.listen().port(), registry, this::status);
         if (configFile != null) {

@@ -40,9 +40,14 @@ public final class EventBus implements EventEmitter, AutoCloseable {
     private long lastId;
 
     public EventBus(String node, EventMetrics metrics) {
+        this(node, metrics, new SinkContext(node));
+    }
+
+    /** @param sinkContext what the sinks get from the agent (its node must be {@code node}) */
+    public EventBus(String node, EventMetrics metrics, SinkContext sinkContext) {
         this.node = node;
         this.metrics = metrics;
-        this.sinkContext = new SinkContext(node);
+        this.sinkContext = sinkContext;
     }
 
     /** Names the pod of a namespace: {namespace, pod}, empty strings when not a pod or not known (yet). */

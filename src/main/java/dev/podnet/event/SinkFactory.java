@@ -16,6 +16,9 @@ public final class SinkFactory {
         switch (spec.type()) {
             case "log" -> LogSink.Settings.of(spec);
             case "file" -> FileSink.Settings.of(spec);
+            case "loki" -> LokiSink.Settings.of(spec);
+            case "otlp" -> OtlpSink.Settings.of(spec);
+            case "kubernetes" -> KubernetesEventSink.Settings.of(spec);
             default -> throw new IllegalArgumentException(spec.field() + ".type: unknown sink \"" + spec.type() + "\" (known: "
                     + String.join(", ", TYPES) + ")");
         }
@@ -25,6 +28,9 @@ public final class SinkFactory {
         return switch (spec.type()) {
             case "log" -> new LogSink(LogSink.Settings.of(spec), System.err);
             case "file" -> new FileSink(FileSink.Settings.of(spec));
+            case "loki" -> new LokiSink(LokiSink.Settings.of(spec), context);
+            case "otlp" -> new OtlpSink(OtlpSink.Settings.of(spec), context);
+            case "kubernetes" -> new KubernetesEventSink(KubernetesEventSink.Settings.of(spec), context);
             default -> throw new IllegalArgumentException(spec.field() + ".type: unknown sink \"" + spec.type() + "\"");
         };
     }

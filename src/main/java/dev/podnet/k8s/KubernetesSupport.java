@@ -122,6 +122,21 @@ public final class KubernetesSupport implements AutoCloseable {
         return active() ? index.get() : List.of();
     }
 
+    /** The API client, null in host mode. */
+    public KubernetesClient client() {
+        return client;
+    }
+
+    /** The uid of a pod of this node as the informer sees it, empty when not known. */
+    public String podUid(String namespace, String name) {
+        for (PodRecord pod : pods()) {
+            if (pod.name().equals(name) && pod.namespace().equals(namespace)) {
+                return pod.uid();
+            }
+        }
+        return "";
+    }
+
     /** The labeler for the engine: pod attribution, or empty labels in host mode. */
     public NetnsLabeler labeler() {
         return active() ? attribution : hostTasks;
