@@ -29,6 +29,8 @@ public final class SinkWorker implements AutoCloseable {
     private final AtomicLong lost = new AtomicLong();
     private final Thread thread;
     private volatile boolean closing;
+    private long droppedSinceLog;
+    private long lastDropLogNanos;
 
     /**
      * @param accepts  the sink's {@code types} filter
@@ -83,7 +85,7 @@ public final class SinkWorker implements AutoCloseable {
                 } catch (EventSink.SinkException e) {
                     metrics.errors.labelValues(sink.name()).inc();
                     if (!e.retryable() || closing) {
-                        LOG.warning("event sink " + sink.name() + ": " + batch.size() + " events dropped: " + e.getMessage());
+                        warnDropped(batch.size(), e.getMessage());
                         metrics.dropped.labelValues("rejected", sink.name()).inc(batch.size());
                         batch.clear();
                     } else {
@@ -104,6 +106,21 @@ public final class SinkWorker implements AutoCloseable {
                 }
                 return;
             }
+        }
+    }
+
+    /**
+     * Logs refused events at most once a minute per sink, with the number since the last line: a sink
+     * refusing a steady flood (a rate limit, a bad request) must not flood the log in turn.
+     */
+    private void warnDropped(int events, String reason) {
+        droppedSinceLog += events;
+        long now = System.nanoTime();
+        if (lastDropLogNanos == 0 || now - lastDropLogNanos >= 60_000_000_000L) {
+            LOG.warning("event sink " + sink.name() + ": " + droppedSinceLog + " events dropped"
+                    + (lastDropLogNanos == 0 ? "" : " in the last minute") + "; last reason: " + reason);
+            droppedSinceLog = 0;
+            lastDropLogNanos = now;
         }
     }
 
