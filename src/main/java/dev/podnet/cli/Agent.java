@@ -86,7 +86,7 @@ public final class Agent implements AutoCloseable {
         // The sinks start once the API client exists: the kubernetes sink writes through it.
         events.configure(EventsConfig.of(config.events()));
 
-        this.server = new MetricsServer(config.listen().host(), config.listen().port(), registry, this::status);
+        this.server = new MetricsServer(config.listen().host(), config.listen().port(), registry, this::status, events);
         if (configFile != null) {
             watcher = new ConfigWatcher(configFile, loader, new ConfigWatcher.Listener() {
                 @Override

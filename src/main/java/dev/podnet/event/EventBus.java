@@ -184,7 +184,8 @@ public final class EventBus implements EventEmitter, AutoCloseable {
         subscribers.remove(s);
     }
 
-    long lastId() {
+    /** The id of the last event made (0 before the first). */
+    public long lastId() {
         synchronized (recent) {
             return lastId;
         }

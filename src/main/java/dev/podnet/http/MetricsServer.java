@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.podnet.event.EventBus;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -24,9 +25,10 @@ public final class MetricsServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
 
-    public MetricsServer(String host, int port, PrometheusRegistry registry, Supplier<StatusReport> status) throws IOException {
+    public MetricsServer(String host, int port, PrometheusRegistry registry, Supplier<StatusReport> status, EventBus events) throws IOException {
         server = HttpServer.create(new InetSocketAddress(host, port), 64);
         server.createContext("/metrics", new StreamingScrapeHandler(registry));
+        server.createContext("/events", new EventStreamHandler(events, registry));
         server.createContext("/status", exchange -> json(exchange, status.get()));
         server.createContext("/-/healthy", exchange -> text(exchange, 200, "text/plain", "ok\n"));
         server.createContext("/", exchange -> {
