@@ -3,10 +3,10 @@ package dev.podnet.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point: {@code podnet run | status | probes}. */
+/** Entry point: {@code podnet run | status | watch | probes}. */
 @Command(name = "podnet", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Per-pod network metrics for Kubernetes nodes, exported to Prometheus.",
-        subcommands = {RunCommand.class, StatusCommand.class, ProbesCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, StatusCommand.class, WatchCommand.class, ProbesCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
