@@ -1,13 +1,18 @@
 package dev.podnet.cli;
 
 import java.io.BufferedReader;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
@@ -145,7 +150,7 @@ final class AgentStream implements Runnable {
                 // the stream ended first
             }
         });
-        SseParser parser = new SseParser();
+        SseParser parser = new SseParser(lastEventId);
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String line;
             while ((line = lines.readLine()) != null) {
@@ -158,7 +163,7 @@ final class AgentStream implements Runnable {
             }
             return "the agent ended the stream";
         } catch (IOException e) {
-            return wentQuiet ? "nothing heard for " + quietLimit.toSeconds() + " s" : describe(e);
+            return wentQuiet ? "nothing heard for " + quietLimit.toMillis() / 1000.0 + " s" : describe(e);
         } finally {
             watchdog.interrupt();
             body = null;
@@ -201,13 +206,31 @@ final class AgentStream implements Runnable {
         }
     }
 
-    /** The first message of the chain: the HTTP client often throws a bare exception around "Connection refused". */
+    /** Says what went wrong: the HTTP client wraps "refused" and "unknown host" in exceptions without messages. */
     static String describe(Throwable e) {
+        Throwable root = e;
+        String message = null;
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t.getMessage() != null && !t.getMessage().isBlank()) {
-                return t.getMessage();
+            root = t;
+            if (message == null && t.getMessage() != null && !t.getMessage().isBlank()) {
+                message = t.getMessage();
             }
         }
-        return e.getClass().getSimpleName();
+        if (root instanceof UnresolvedAddressException) {
+            return "unknown host";
+        }
+        if (e instanceof HttpConnectTimeoutException) {
+            return "connect timed out";
+        }
+        if (e instanceof ConnectException) {
+            return message == null ? "cannot connect (refused or unreachable)" : "cannot connect: " + message;
+        }
+        if (root instanceof EOFException) {
+            return "the connection was closed";
+        }
+        if (e instanceof HttpTimeoutException) {
+            return "no answer within the request timeout";
+        }
+        return message == null ? e.getClass().getSimpleName() : message;
     }
 }

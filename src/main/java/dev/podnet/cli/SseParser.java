@@ -12,8 +12,18 @@ final class SseParser {
     }
 
     private final StringBuilder data = new StringBuilder();
-    private String idBuffer = "";
-    private String lastEventId = "";
+    private String idBuffer;
+    private String lastEventId;
+
+    /** @param lastEventId the id a reconnection resumes after: it stays the last id until the stream names another */
+    SseParser(String lastEventId) {
+        this.idBuffer = lastEventId;
+        this.lastEventId = lastEventId;
+    }
+
+    SseParser() {
+        this("");
+    }
 
     /** Feeds one line (without its line end); returns the message it completes, or null. */
     Message line(String line) {

@@ -52,4 +52,12 @@ class SseParserTest {
         assertNull(parser.line("data: b"));
         assertEquals("1", parser.lastEventId()); // the connection broke before the blank line: event 2 was not had
     }
+
+    @Test
+    void aReconnectionKeepsTheResumePointUntilTheStreamNamesAnother() {
+        SseParser parser = new SseParser("9");
+        assertEquals(List.of(new SseParser.Message("9", "a")), feed(parser, "data: a", ""));
+        assertEquals("9", parser.lastEventId());
+        assertEquals(List.of(new SseParser.Message("10", "b")), feed(parser, "id: 10", "data: b", ""));
+    }
 }
