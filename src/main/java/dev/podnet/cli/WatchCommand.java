@@ -1,5 +1,7 @@
 package dev.podnet.cli;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -31,7 +33,7 @@ public final class WatchCommand implements Callable<Integer> {
     static final String DEFAULT_AGENT = "http://127.0.0.1:9475";
 
     @Option(names = "--agent", paramLabel = "URL",
-            description = "Base URL of an agent; repeat for several. Default: " + DEFAULT_AGENT + ".")
+            description = "Base URL of an agent; repeat for several. Default: " + DEFAULT_AGENT + " (none with --kubernetes).")
     List<String> agents = new ArrayList<>();
 
     @Option(names = "--type", paramLabel = "TYPE", split = ",", description = "Only events of these types (comma list).")
@@ -50,10 +52,14 @@ public final class WatchCommand implements Callable<Integer> {
     @Mixin
     AgentAccess access;
 
+    @Mixin
+    KubernetesAgents kubernetes;
+
     @Spec
     CommandSpec spec;
 
     Duration quietLimit = AgentStream.QUIET_LIMIT;
+    KubernetesAgents.Forwarder forwarder = KubernetesAgents.PORT_FORWARD;
 
     @Override
     public Integer call() throws Exception {
@@ -61,16 +67,19 @@ public final class WatchCommand implements Callable<Integer> {
         if (problem != null) {
             throw new ParameterException(spec.commandLine(), problem);
         }
-        PrintWriter out = spec.commandLine().getOut();
+        String kubernetesProblem = kubernetes.problem();
+        if (kubernetesProblem != null) {
+            throw new ParameterException(spec.commandLine(), kubernetesProblem);
+        }
         PrintWriter err = spec.commandLine().getErr();
-        List<String> names = agents.isEmpty() ? List.of(DEFAULT_AGENT) : agents;
+        List<String> names = agents.isEmpty() && !kubernetes.enabled ? List.of(DEFAULT_AGENT) : agents;
         List<URI> uris = new ArrayList<>();
         for (String name : names) {
-            URI uri = eventsUri(name);
-            if (access.sendsCredentials() && uri.getScheme().equals("http")) {
-                err.println("podnet: warning: credentials for " + name + " go over plain HTTP");
-            }
-            uris.add(uri);
+            uris.add(eventsUri(name));
+        }
+        if (access.sendsCredentials() && (uris.stream().anyMatch(u -> u.getScheme().equals("http"))
+                || kubernetes.enabled && kubernetes.scheme.equals("http"))) {
+            err.println("podnet: warning: credentials go over plain HTTP");
         }
         HttpClient client;
         try {
@@ -78,28 +87,25 @@ public final class WatchCommand implements Callable<Integer> {
         } catch (GeneralSecurityException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        return watch(names, uris, client, new WatchOutput(out, err, output));
-    }
-
-    private int watch(List<String> names, List<URI> uris, HttpClient client, WatchOutput printer) {
-        List<AgentStream> streams = new ArrayList<>();
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < names.size(); i++) {
-            AgentStream stream = new AgentStream(names.get(i), uris.get(i), client, access::authorization, printer, quietLimit);
-            streams.add(stream);
-            threads.add(Thread.ofVirtual().name("watch " + names.get(i)).start(stream));
-        }
-        try {
-            for (Thread thread : threads) {
-                thread.join();
+        WatchOutput printer = new WatchOutput(spec.commandLine().getOut(), err, output);
+        try (AgentStreams streams = new AgentStreams(client, access::authorization, printer, quietLimit)) {
+            for (int i = 0; i < names.size(); i++) {
+                streams.start(names.get(i), uris.get(i), null);
             }
+            if (kubernetes.enabled) {
+                try (KubernetesClient cluster = kubernetes.client()) {
+                    kubernetes.follow(cluster, forwarder, streams, printer, this::eventsUri);
+                } catch (KubernetesClientException e) {
+                    err.println("podnet: cannot follow podnet's pods: " + AgentStream.describe(e));
+                    return 1;
+                }
+            }
+            streams.joinAll();
             return 1; // every stream ended by itself: every agent refused it
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 0;
         } finally {
-            streams.forEach(AgentStream::stop);
-            threads.forEach(Thread::interrupt);
             client.shutdownNow();
         }
     }

@@ -83,9 +83,19 @@ final class WatchOutput implements AgentStream.Listener {
         state(from, "gave up: " + reason);
     }
 
-    private synchronized void state(AgentStream from, String what) {
+    private void state(AgentStream from, String what) {
+        state(from.name(), what);
+    }
+
+    /** A line about an agent: connected, lost, back, removed, ... */
+    void state(String agent, String what) {
+        note("[agent " + agent + "] " + what);
+    }
+
+    /** A line about the watch itself. */
+    synchronized void note(String what) {
         PrintWriter to = format == Format.json ? err : out;
-        to.println(time(Instant.now()) + " [agent " + from.name() + "] " + what);
+        to.println(time(Instant.now()) + " " + what);
         to.flush();
     }
 
