@@ -15,6 +15,7 @@ public final class Subscription implements AutoCloseable {
     private final AtomicLong lost = new AtomicLong();
     private final EventBus bus;
     private final EventMetrics metrics;
+    private static final long LOSS_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     Subscription(EventBus bus, Predicate<Event> filter, int capacity, EventMetrics metrics) {
         this.bus = bus;
@@ -42,11 +43,19 @@ public final class Subscription implements AutoCloseable {
      * last event seen, so a resume continues from there) comes first.
      */
     public Event poll(long timeout, TimeUnit unit) throws InterruptedException {
-        long missed = lost.getAndSet(0);
-        if (missed > 0) {
-            return Event.lost(bus.lastId(), bus.node(), missed, "this stream was too slow");
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        while (true) {
+            long missed = lost.getAndSet(0);
+            if (missed > 0) {
+                return Event.lost(bus.lastId(), bus.node(), missed, "this stream was too slow");
+            }
+            long left = deadline - System.nanoTime();
+            // waits in slices, so a loss upstream (a full ring buffer) is told on a quiet stream too
+            Event next = queue.poll(Math.max(0, Math.min(left, LOSS_CHECK_NANOS)), TimeUnit.NANOSECONDS);
+            if (next != null || left <= LOSS_CHECK_NANOS) {
+                return next;
+            }
         }
-        return queue.poll(timeout, unit);
     }
 
     @Override
