@@ -83,6 +83,10 @@ public final class Agent implements AutoCloseable {
             String[] values = kubernetes.labeler().labelValues(inode);
             return new String[] {values[0], values[1]};
         });
+        if (kubernetes.active()) {
+            // a pod started since the last collection: its events wait up to 3 s for it to be attributed
+            events.setLateAttribution(inode -> !kubernetes.isHostNetns(inode), engine::refreshAttribution, Duration.ofSeconds(3));
+        }
         // The sinks start once the API client exists: the kubernetes sink writes through it.
         events.configure(EventsConfig.of(config.events()));
 

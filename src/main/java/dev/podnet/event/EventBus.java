@@ -3,6 +3,7 @@ package dev.podnet.event;
 import dev.podnet.probe.EventEmitter;
 import dev.podnet.probe.EventTypes;
 import dev.podnet.probe.ProbeEvent;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongFunction;
+import java.util.function.LongPredicate;
 import java.util.function.Predicate;
 import java.util.logging.Logger;
 
@@ -36,6 +38,7 @@ public final class EventBus implements EventEmitter, AutoCloseable {
     private volatile EventsConfig config = EventsConfig.DEFAULT;
     private volatile RateLimiter limiter = new RateLimiter(EventsConfig.DEFAULT.burst(), EventsConfig.DEFAULT.perSecond(), MAX_RATE_KEYS);
     private volatile List<SinkWorker> workers = List.of();
+    private volatile LateAttribution late;
     private final Map<EventsConfig.SinkSpec, SinkWorker> bySpec = new LinkedHashMap<>();
     private long lastId;
 
@@ -53,6 +56,18 @@ public final class EventBus implements EventEmitter, AutoCloseable {
     /** Names the pod of a namespace: {namespace, pod}, empty strings when not a pod or not known (yet). */
     public void setAttribution(LongFunction<String[]> attribution) {
         this.attribution = attribution;
+    }
+
+    /**
+     * Lets events of namespaces without a known pod wait up to {@code maxWait} for the attribution to
+     * catch up (refreshed by {@code refresh}, at most once a second while some wait), for the namespaces
+     * {@code mayWait} accepts. Without it they go out at once without their pod.
+     */
+    public synchronized void setLateAttribution(LongPredicate mayWait, Runnable refresh, Duration maxWait) {
+        if (late != null) {
+            late.close();
+        }
+        late = new LateAttribution(mayWait, refresh, inode -> attribution.apply(inode), this::admit, maxWait);
     }
 
     /**
@@ -111,6 +126,15 @@ public final class EventBus implements EventEmitter, AutoCloseable {
         }
         metrics.events.labelValues(e.type()).inc();
         String[] pod = e.netns() == 0 ? NO_POD : attribution.apply(e.netns());
+        LateAttribution late = this.late;
+        if (pod[1].isEmpty() && e.netns() != 0 && late != null && late.hold(e)) {
+            return; // comes back through admit once its pod is known, or after the wait
+        }
+        admit(e, pod);
+    }
+
+    /** Rate limits the event by (type, pod), then numbers and hands it on. */
+    private void admit(ProbeEvent e, String[] pod) {
         String key = e.type() + "|" + (pod[1].isEmpty() ? "netns:" + e.netns() : pod[0] + "/" + pod[1]);
         long count = limiter.admit(key, System.nanoTime());
         if (count == 0) {
@@ -201,6 +225,9 @@ public final class EventBus implements EventEmitter, AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (late != null) {
+            late.close();
+        }
         bySpec.values().forEach(SinkWorker::close);
         bySpec.clear();
         workers = List.of();

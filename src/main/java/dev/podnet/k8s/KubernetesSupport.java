@@ -113,6 +113,12 @@ public final class KubernetesSupport implements AutoCloseable {
         }
     }
 
+    /** Whether this is the node's own network namespace (as the last collection found it). */
+    public boolean isHostNetns(long inode) {
+        var host = attribution == null ? null : attribution.host();
+        return host != null && host.inode() == inode;
+    }
+
     public boolean active() {
         return index != null;
     }

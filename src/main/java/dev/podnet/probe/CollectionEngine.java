@@ -129,6 +129,18 @@ public final class CollectionEngine implements AutoCloseable {
         return List.copyOf(probes.values());
     }
 
+    /**
+     * Refreshes the attribution outside a collection (discovery, then the labeler's own refresh), for
+     * events of a namespace that appeared since the last one.
+     */
+    public void refreshAttribution() {
+        try {
+            labeler.forCollection(discovery.scan());
+        } catch (Exception e) {
+            LOG.fine("refreshing the attribution failed: " + e);
+        }
+    }
+
     /** One full collection. Never throws for a probe's or a namespace's failure. */
     public Collection collect() {
         long start = System.nanoTime();

@@ -92,6 +92,29 @@ class EventBusTest {
         }
     }
 
+    @Test
+    void anEventOfAPodNotAttributedYetWaitsForItsPod() throws Exception {
+        EventBus bus = new EventBus("node-1", metrics);
+        java.util.concurrent.atomic.AtomicBoolean attributed = new java.util.concurrent.atomic.AtomicBoolean();
+        bus.setAttribution(netns -> attributed.get() && netns == 7 ? new String[] {"shop", "new-pod"} : new String[] {"", ""});
+        java.util.concurrent.atomic.AtomicInteger refreshes = new java.util.concurrent.atomic.AtomicInteger();
+        bus.setLateAttribution(netns -> netns != 1, () -> {
+            refreshes.incrementAndGet();
+            attributed.set(true); // the refresh finds the pod
+        }, java.time.Duration.ofSeconds(3));
+        try (Subscription stream = bus.subscribe(e -> true, -1)) {
+            bus.emit(reset(7));
+            bus.emit(reset(1)); // the host's namespace never waits
+            Event first = stream.poll(5, TimeUnit.SECONDS);
+            Event second = stream.poll(5, TimeUnit.SECONDS);
+            assertEquals("", first.pod(), "the host's event at once");
+            assertEquals(List.of("shop", "new-pod"), List.of(second.namespace(), second.pod()), "the pod's, attributed late");
+            assertEquals(1, refreshes.get());
+        } finally {
+            bus.close();
+        }
+    }
+
     static ProbeEvent reset(long netns) {
         return new ProbeEvent(EventTypes.TCP_RESET_NO_SOCKET, "tcpreset", netns,
                 Map.of("saddr", "10.0.0.1", "sport", 80, "daddr", "10.0.0.2", "dport", 40000), "reset sent: no socket");
