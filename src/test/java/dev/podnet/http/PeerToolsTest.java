@@ -45,7 +45,7 @@ class PeerToolsTest {
             Sh.Result ok = curl(s, "--fail", "-u", "prometheus:s3cret");
             assertEquals(0, ok.exit(), ok.out());
             assertTrue(ok.out().contains(SecureServer.KNOWN_SERIES) && ok.out().contains("podnet_web_config_reloads_total"), ok.out());
-            checkWithPromtool(ok.out());
+            checkWithPromtool(dir, ok.out());
 
             Sh.Result wrong = curl(s, "-o", "/dev/null", "-w", "%{http_code}", "-u", "prometheus:guess");
             assertEquals("401", wrong.out().strip());
@@ -120,7 +120,7 @@ class PeerToolsTest {
         }
     }
 
-    static void checkWithPromtool(String exposition) throws Exception {
+    static void checkWithPromtool(Path dir, String exposition) throws Exception {
         assertTrue(Sh.available("promtool"), "promtool is missing: scripts/install-deps installs it (Debian package prometheus)");
         Path file = Files.createTempFile(dir, "scrape", ".prom");
         Files.writeString(file, exposition);
