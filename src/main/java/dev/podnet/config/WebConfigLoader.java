@@ -209,8 +209,7 @@ public final class WebConfigLoader {
         if (!node.isObject()) {
             throw new ConfigException("basic_auth_users: expected a mapping of user name to bcrypt hash, got " + kind(node));
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
             String where = "basic_auth_users." + e.getKey();
             if (!e.getValue().isTextual()) {
                 throw new ConfigException(where + ": expected a bcrypt hash, got " + kind(e.getValue()));
@@ -235,8 +234,7 @@ public final class WebConfigLoader {
         if (!node.isObject()) {
             throw new ConfigException("http_server_config.headers: expected a mapping of header to value, got " + kind(node));
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
             String where = "http_server_config.headers." + e.getKey();
             List<String> allowed = HEADERS.get(e.getKey());
             if (allowed == null) {

@@ -9,25 +9,33 @@ import java.util.function.LongSupplier;
  */
 final class RateLimiter {
     private final long intervalNanos;
-    private final int burst;
+    private final long fullNanos;
     private final LongSupplier nanoTime;
-    private double tokens;
+    /** The tokens, counted in nanoseconds of refill (one token = one interval): exact, no rounding. */
+    private long credit;
     private long last;
 
     RateLimiter(Duration interval, int burst, LongSupplier nanoTime) {
         this.intervalNanos = Math.max(1, interval.toNanos());
-        this.burst = burst;
+        long full;
+        try {
+            full = Math.multiplyExact(intervalNanos, (long) burst);
+        } catch (ArithmeticException e) {
+            full = Long.MAX_VALUE;
+        }
+        this.fullNanos = full;
         this.nanoTime = nanoTime;
-        this.tokens = burst;
+        this.credit = fullNanos;
         this.last = nanoTime.getAsLong();
     }
 
     synchronized boolean tryAcquire() {
         long now = nanoTime.getAsLong();
-        tokens = Math.min(burst, tokens + (double) (now - last) / intervalNanos);
+        long elapsed = Math.max(0, now - last);
+        credit = elapsed >= fullNanos - credit ? fullNanos : credit + elapsed;
         last = now;
-        if (tokens >= 1) {
-            tokens -= 1;
+        if (credit >= intervalNanos) {
+            credit -= intervalNanos;
             return true;
         }
         return false;

@@ -66,9 +66,9 @@ public final class WebSecurity implements AutoCloseable {
     public static WebSecurity load(Path file) throws ConfigException {
         Active first = read(file);
         WebSecurity security = new WebSecurity(file, first);
-        LOG.info("web config " + file + ": " + security.describe(first));
+        LOG.info("web config file " + file + ": " + security.describe(first));
         if (first.tls() == null && !first.config().users().isEmpty()) {
-            LOG.warning("web config " + file + ": basic authentication without tls_server_config sends passwords in clear text");
+            LOG.warning("web config file " + file + ": basic authentication without tls_server_config sends passwords in clear text");
         }
         return security;
     }
