@@ -39,9 +39,15 @@ class AgentWebConfigTest {
                     r.out());
             PeerToolsTest.checkWithPromtool(dir, r.out());
 
-            Sh.Result status = Sh.tryRun(List.of("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "60",
-                    "--cacert", pki.caCert.toString(), "https://127.0.0.1:" + agent.port() + "/status"));
-            assertEquals("401", status.out().strip());
+            for (String path : List.of("/status", "/-/healthy", "/events")) {
+                Sh.Result refused = Sh.tryRun(List.of("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "60",
+                        "--cacert", pki.caCert.toString(), "https://127.0.0.1:" + agent.port() + path));
+                assertEquals("401", refused.out().strip(), path);
+            }
+            // The event stream stays open: curl stops it after a few seconds (exit 28) having seen its 200.
+            Sh.Result events = Sh.tryRun(List.of("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "3",
+                    "--cacert", pki.caCert.toString(), "-u", "prometheus:s3cret", "https://127.0.0.1:" + agent.port() + "/events"));
+            assertEquals("200", events.out().strip(), events.out());
         }
     }
 }
