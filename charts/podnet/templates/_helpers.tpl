@@ -67,3 +67,43 @@ relabelings:
   - action: labeldrop
     regex: (namespace|pod|container|service|endpoint)
 {{- end }}
+
+{{/* https when the web config turns on TLS, else empty (the operator's and Prometheus' default: http). */}}
+{{- define "podnet.webScheme" -}}
+{{- if and .Values.webConfig.enabled .Values.webConfig.tls }}https{{ end }}
+{{- end }}
+
+{{/*
+Scheme, TLS and basic auth of a monitor's endpoint; called with (list $ .Values.serviceMonitor).
+*/}}
+{{- define "podnet.scrapeAuth" -}}
+{{- $root := index . 0 }}
+{{- $monitor := index . 1 }}
+{{- $scheme := $monitor.scheme | default (include "podnet.webScheme" $root) }}
+{{- if $scheme }}
+scheme: {{ $scheme }}
+{{- end }}
+{{- with $monitor.tlsConfig }}
+tlsConfig:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $monitor.basicAuth }}
+basicAuth:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/*
+The liveness and readiness check. /-/healthy answers plain HTTP without credentials; behind a web config it
+asks for what the kubelet cannot give (a client certificate, a password from a Secret), so the port is checked.
+*/}}
+{{- define "podnet.healthProbe" -}}
+{{- if .Values.webConfig.enabled }}
+tcpSocket:
+  port: metrics
+{{- else }}
+httpGet:
+  path: /-/healthy
+  port: metrics
+{{- end }}
+{{- end }}

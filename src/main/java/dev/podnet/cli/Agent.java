@@ -1,5 +1,6 @@
 package dev.podnet.cli;
 
+import dev.podnet.config.ConfigException;
 import dev.podnet.config.ConfigLoader;
 import dev.podnet.config.ConfigWatcher;
 import dev.podnet.config.PodnetConfig;
@@ -11,6 +12,7 @@ import dev.podnet.event.SinkContext;
 import dev.podnet.http.MetricsServer;
 import dev.podnet.http.PodnetCollector;
 import dev.podnet.http.StatusReport;
+import dev.podnet.http.WebSecurity;
 import dev.podnet.k8s.ClusterAccess;
 import dev.podnet.k8s.KubernetesSupport;
 import dev.podnet.netns.NetnsDiscovery;
@@ -40,6 +42,7 @@ public final class Agent implements AutoCloseable {
     private final CollectionEngine engine;
     private final PodnetCollector collector;
     private final MetricsServer server;
+    private final WebSecurity webSecurity;
     private final Counter reloads;
     private final ConfigWatcher watcher;
     private final KubernetesSupport kubernetes;
@@ -51,9 +54,12 @@ public final class Agent implements AutoCloseable {
     /**
      * @param config     the validated startup config (CLI overrides already applied)
      * @param configFile the file to watch for changes, or null
+     * @throws ConfigException the config's web config file cannot be used
      */
     public Agent(PodnetConfig config, Path configFile, ProbeCatalog catalog, ConfigLoader loader,
-                 Duration reloadPeriod) throws IOException {
+                 Duration reloadPeriod) throws IOException, ConfigException {
+        // First, so that a bad web config stops the agent before anything starts.
+        this.webSecurity = config.webConfig() == null ? null : WebSecurity.load(config.webConfig());
         this.config = config;
         this.configFile = configFile;
         this.enterer = new NetnsEnterer(config.procfs());
@@ -90,7 +96,14 @@ public final class Agent implements AutoCloseable {
         // The sinks start once the API client exists: the kubernetes sink writes through it.
         events.configure(EventsConfig.of(config.events()));
 
-        this.server = new MetricsServer(config.listen().host(), config.listen().port(), registry, this::status, events);
+        if (webSecurity != null) {
+            webSecurity.register(registry);
+        }
+        this.server = new MetricsServer(config.listen().host(), config.listen().port(), registry, this::status, events,
+                webSecurity);
+        if (webSecurity != null) {
+            webSecurity.start(reloadPeriod);
+        }
         if (configFile != null) {
             watcher = new ConfigWatcher(configFile, loader, new ConfigWatcher.Listener() {
                 @Override
@@ -112,9 +125,10 @@ public final class Agent implements AutoCloseable {
     }
 
     private synchronized void apply(PodnetConfig next) {
-        // The procfs root and listen address are fixed for the life of the process: changing them would
-        // mean a new server and new readers, which is what a restart is for.
-        PodnetConfig effective = next.withListen(config.listen()).withProcfs(config.procfs());
+        // The procfs root, listen address and web config file are fixed for the life of the process: changing
+        // them would mean a new server and new readers, which is what a restart is for. (The web config file's
+        // content is reloaded on its own.)
+        PodnetConfig effective = next.withListen(config.listen()).withProcfs(config.procfs()).withWebConfig(config.webConfig());
         if (!next.listen().equals(config.listen())) {
             LOG.warning("listen changed to " + next.listen() + "; this takes effect on restart");
         }
@@ -134,6 +148,16 @@ public final class Agent implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** Whether the HTTP server speaks HTTPS. */
+    public boolean tls() {
+        return server.tls();
+    }
+
+    /** The web config in force, or null without one. */
+    public WebSecurity webSecurity() {
+        return webSecurity;
     }
 
     public CollectionEngine engine() {
@@ -180,6 +204,9 @@ public final class Agent implements AutoCloseable {
             watcher.close();
         }
         server.close();
+        if (webSecurity != null) {
+            webSecurity.close();
+        }
         kubernetes.close();
         engine.close();
         events.close();

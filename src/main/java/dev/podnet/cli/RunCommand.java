@@ -27,6 +27,12 @@ public final class RunCommand implements Callable<Integer> {
             description = "Address of the HTTP server. Default: the config's listen, else 0.0.0.0:" + PodnetConfig.DEFAULT_PORT + ".")
     String listen;
 
+    @Option(names = "--web-config", paramLabel = "FILE",
+            description = "Web config file (Prometheus exporter-toolkit format: tls_server_config, basic_auth_users, "
+                    + "http_server_config) for every HTTP endpoint; it and the files it names are reloaded when they "
+                    + "change. Default: the config's webConfig, else plain HTTP without authentication.")
+    Path webConfig;
+
     @Option(names = "--procfs", paramLabel = "PATH", description = "procfs root. Default: the config's procfs, else /proc.")
     Path procfs;
 
@@ -41,6 +47,9 @@ public final class RunCommand implements Callable<Integer> {
             if (listen != null) {
                 config = config.withListen(ConfigLoader.hostPort(listen));
             }
+            if (webConfig != null) {
+                config = config.withWebConfig(webConfig);
+            }
         } catch (ConfigException e) {
             System.err.println("podnet: " + e.getMessage());
             return 2;
@@ -54,7 +63,14 @@ public final class RunCommand implements Callable<Integer> {
         }
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
-        try (Agent agent = new Agent(config, configFile, catalog, loader, Duration.ofSeconds(2))) {
+        Agent started;
+        try {
+            started = new Agent(config, configFile, catalog, loader, Duration.ofSeconds(2));
+        } catch (ConfigException e) {
+            System.err.println("podnet: " + e.getMessage());
+            return 2;
+        }
+        try (Agent agent = started) {
             // The JVM halts once its shutdown hooks return: wait for the agent to detach its programs
             // (tc filters would otherwise stay on the pods' devices), but not forever.
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -65,7 +81,7 @@ public final class RunCommand implements Callable<Integer> {
                     Thread.currentThread().interrupt();
                 }
             }));
-            System.err.println("podnet: serving http://" + config.listen().host() + ":" + agent.port() + "/metrics");
+            System.err.println("podnet: serving " + (agent.tls() ? "https" : "http") + "://" + config.listen().host() + ":" + agent.port() + "/metrics");
             stop.await();
         } finally {
             closed.countDown();

@@ -26,7 +26,8 @@ import java.util.Set;
  */
 public final class ConfigLoader {
     static final Set<String> FIELDS = Set.of("listen", "minInterval", "probeDeadline", "probes", "probeSettings",
-            "procfs", "netnsDir", "kubernetes", "podLabels", "kubeconfig", "nodeName", "internalNetworks", "maxTasks", "tasks", "events");
+            "procfs", "netnsDir", "kubernetes", "podLabels", "kubeconfig", "nodeName", "internalNetworks", "maxTasks", "tasks", "events",
+            "webConfig");
 
     private static final ObjectMapper YAML = new YAMLMapper();
 
@@ -143,8 +144,9 @@ public final class ConfigLoader {
         int maxTasks = maxTasks(root.get("maxTasks"));
         List<HostTasks.HostTask> tasks = HostTasks.parse(root.get("tasks"), taskCheck);
         Map<String, Object> events = events(root.get("events"));
+        String webConfig = text(root, "webConfig", "");
         return new PodnetConfig(listen, minInterval, deadline, probes, settings, procfs, netnsDir, kubernetes, podLabels,
-                kubeconfig, nodeName, internalNetworks, maxTasks, tasks, events);
+                kubeconfig, nodeName, internalNetworks, maxTasks, tasks, events, webConfig.isBlank() ? null : Path.of(webConfig));
     }
 
     private Map<String, Object> events(JsonNode node) throws ConfigException {

@@ -26,12 +26,13 @@ import java.util.Map;
  * @param maxTasks      MonitorPolicies in force on the node at most, the oldest first
  * @param tasks         monitoring tasks over named network namespaces, for hosts without Kubernetes
  * @param events        the {@code events} section as written (types, rate limit, sinks), checked at load
+ * @param webConfig     web config file (exporter-toolkit format: TLS, basic auth) for every HTTP endpoint, or null
  */
 public record PodnetConfig(HostPort listen, Duration minInterval, Duration probeDeadline, List<String> probes,
                            Map<String, Map<String, Object>> probeSettings, Path procfs, Path netnsDir,
                            KubernetesMode kubernetes, List<PodLabel> podLabels, Path kubeconfig,
                            String nodeName, List<Cidr> internalNetworks, int maxTasks,
-                           List<HostTasks.HostTask> tasks, Map<String, Object> events) {
+                           List<HostTasks.HostTask> tasks, Map<String, Object> events, Path webConfig) {
 
     public static final int DEFAULT_PORT = 9475;
 
@@ -50,11 +51,16 @@ public record PodnetConfig(HostPort listen, Duration minInterval, Duration probe
 
     public PodnetConfig withListen(HostPort listen) {
         return new PodnetConfig(listen, minInterval, probeDeadline, probes, probeSettings, procfs, netnsDir, kubernetes,
-                podLabels, kubeconfig, nodeName, internalNetworks, maxTasks, tasks, events);
+                podLabels, kubeconfig, nodeName, internalNetworks, maxTasks, tasks, events, webConfig);
+    }
+
+    public PodnetConfig withWebConfig(Path webConfig) {
+        return new PodnetConfig(listen, minInterval, probeDeadline, probes, probeSettings, procfs, netnsDir, kubernetes,
+                podLabels, kubeconfig, nodeName, internalNetworks, maxTasks, tasks, events, webConfig);
     }
 
     public PodnetConfig withProcfs(Path procfs) {
         return new PodnetConfig(listen, minInterval, probeDeadline, probes, probeSettings, procfs, netnsDir, kubernetes,
-                podLabels, kubeconfig, nodeName, internalNetworks, maxTasks, tasks, events);
+                podLabels, kubeconfig, nodeName, internalNetworks, maxTasks, tasks, events, webConfig);
     }
 }

@@ -23,8 +23,8 @@ import java.util.stream.Stream;
  * A real Prometheus server (the Debian package's /usr/bin/prometheus) on a free loopback port with its
  * own temporary config and storage; {@link #close} stops it and deletes the directory.
  */
-final class PrometheusServer implements AutoCloseable {
-    static final Path BINARY = Path.of("/usr/bin/prometheus");
+public final class PrometheusServer implements AutoCloseable {
+    public static final Path BINARY = Path.of("/usr/bin/prometheus");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path dir;
@@ -39,7 +39,7 @@ final class PrometheusServer implements AutoCloseable {
     }
 
     /** Starts Prometheus with this config (YAML) and waits until it is ready. */
-    static PrometheusServer start(String config) throws Exception {
+    public static PrometheusServer start(String config) throws Exception {
         Path dir = Files.createTempDirectory("podnet-prometheus");
         Files.writeString(dir.resolve("prometheus.yml"), config);
         int port = freePort();
@@ -84,13 +84,13 @@ final class PrometheusServer implements AutoCloseable {
     }
 
     /** GET /api/v1/query; returns the whole JSON answer, whatever its status, so callers can assert on it. */
-    JsonNode query(String expr) throws Exception {
+    public JsonNode query(String expr) throws Exception {
         HttpResponse<String> r = get("/api/v1/query?query=" + URLEncoder.encode(expr, StandardCharsets.UTF_8));
         return JSON.readTree(r.body());
     }
 
     /** The instant vector of a query that must succeed. */
-    List<JsonNode> vector(String expr) throws Exception {
+    public List<JsonNode> vector(String expr) throws Exception {
         JsonNode answer = query(expr);
         if (!"success".equals(answer.path("status").asText())) {
             throw new AssertionError("query failed: " + expr + ": " + answer);
@@ -103,7 +103,7 @@ final class PrometheusServer implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    String log() {
+    public String log() {
         try {
             String text = Files.readString(dir.resolve("prometheus.log"));
             return text.length() > 4000 ? text.substring(text.length() - 4000) : text;

@@ -98,6 +98,67 @@ class HelmChartTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void aWebConfigSecretIsMountedAndPassedToTheAgentAndTheMonitorsScrapeThroughIt() throws Exception {
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("webConfig.enabled", true);
+        values.put("webConfig.secretName", "podnet-web");
+        values.put("webConfig.tlsSecretName", "podnet-tls");
+        values.put("serviceMonitor.enabled", true);
+        values.put("serviceMonitor.tlsConfig.ca.secret.name", "podnet-tls");
+        values.put("serviceMonitor.tlsConfig.ca.secret.key", "ca.crt");
+        values.put("serviceMonitor.tlsConfig.serverName", "podnet");
+        values.put("serviceMonitor.basicAuth.username.name", "podnet-scrape");
+        values.put("serviceMonitor.basicAuth.username.key", "username");
+        values.put("serviceMonitor.basicAuth.password.name", "podnet-scrape");
+        values.put("serviceMonitor.basicAuth.password.key", "password");
+        values.put("podMonitor.enabled", true);
+        values.put("podMonitor.scheme", "http");
+        List<HasMetadata> objects = chart.render("podnet", "podnet", values);
+        for (HasMetadata o : objects) {
+            assertEquals(List.of(), KubeYaml.unknownFields(o), "fields the Kubernetes API does not know");
+        }
+
+        DaemonSet ds = KubeYaml.find(objects, DaemonSet.class, "podnet");
+        var pod = ds.getSpec().getTemplate().getSpec();
+        var agent = pod.getContainers().getFirst();
+        List<String> command = agent.getCommand();
+        assertEquals(List.of("--web-config", "/etc/podnet-web/web-config.yml"), command.subList(command.size() - 2, command.size()));
+        assertEquals(AgentRequirements.COMMAND, command.subList(0, command.size() - 2), "the rest of the command is unchanged");
+        var mount = agent.getVolumeMounts().stream().filter(m -> m.getMountPath().equals("/etc/podnet-web")).findFirst()
+                .orElseThrow(() -> new AssertionError("nothing mounted at /etc/podnet-web: " + agent.getVolumeMounts()));
+        assertEquals(Boolean.TRUE, mount.getReadOnly());
+        var volume = AgentRequirements.volume(pod, mount.getName());
+        assertEquals(List.of("podnet-web", "podnet-tls"),
+                volume.getProjected().getSources().stream().map(source -> source.getSecret().getName()).toList(),
+                "the web config's Secret and the certificate's, projected into one directory");
+        for (var probe : List.of(agent.getLivenessProbe(), agent.getReadinessProbe())) {
+            assertEquals("metrics", probe.getTcpSocket().getPort().getStrVal(),
+                    "the kubelet cannot authenticate to /-/healthy behind the web config; it checks the port");
+            assertEquals(null, probe.getHttpGet());
+        }
+        assertEquals("https", ds.getSpec().getTemplate().getMetadata().getAnnotations().get("prometheus.io/scheme"));
+
+        Map<String, Object> sm = ((List<Map<String, Object>>) ((Map<String, Object>) KubeYaml.ofKind(objects, "ServiceMonitor")
+                .getFirst().getAdditionalProperties().get("spec")).get("endpoints")).getFirst();
+        assertEquals("https", sm.get("scheme"), "https by default when the web config turns on TLS");
+        assertEquals(Map.of("ca", Map.of("secret", Map.of("name", "podnet-tls", "key", "ca.crt")), "serverName", "podnet"), sm.get("tlsConfig"));
+        assertEquals(Map.of("username", Map.of("name", "podnet-scrape", "key", "username"),
+                "password", Map.of("name", "podnet-scrape", "key", "password")), sm.get("basicAuth"));
+        Map<String, Object> pm = ((List<Map<String, Object>>) ((Map<String, Object>) KubeYaml.ofKind(objects, "PodMonitor")
+                .getFirst().getAdditionalProperties().get("spec")).get("podMetricsEndpoints")).getFirst();
+        assertEquals("http", pm.get("scheme"), "an explicit scheme wins");
+        assertTrue(!pm.containsKey("tlsConfig") && !pm.containsKey("basicAuth"), pm.toString());
+
+        Exception noSecret = assertThrows(Exception.class, () -> chart.template("podnet", "podnet", Map.of("webConfig.enabled", true)));
+        assertTrue(noSecret.getMessage().contains("webConfig.secretName"), noSecret.getMessage());
+        Map<String, Object> plain = Map.of("webConfig.enabled", true, "webConfig.secretName", "s", "webConfig.tls", false);
+        DaemonSet basicOnly = KubeYaml.find(chart.render("podnet", "podnet", plain), DaemonSet.class, "podnet");
+        assertTrue(!basicOnly.getSpec().getTemplate().getMetadata().getAnnotations().containsKey("prometheus.io/scheme"),
+                "basic auth over plain HTTP keeps the default scheme");
+    }
+
+    @Test
     void chartSetFieldsOfTheConfigCannotBeOverridden() {
         for (String field : List.of("listen", "procfs", "netnsDir")) {
             Exception e = assertThrows(Exception.class,
