@@ -14,6 +14,7 @@ import dev.podnet.event.EventMetrics;
 import dev.podnet.http.EventStreamHandler;
 import dev.podnet.probe.EventTypes;
 import dev.podnet.probe.ProbeEvent;
+import dev.podnet.http.TestPki;
 import dev.podnet.testing.TestAgent;
 import dev.podnet.testing.TestTls;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -230,5 +231,32 @@ class WatchCommandTest {
         server.createContext("/events", new EventStreamHandler(bus, new PrometheusRegistry()));
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.start();
+    }
+
+    @Test
+    void watchReachesAnAgentBehindTlsAndBasicAuth(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        TestPki pki = TestPki.create(dir, "ca");
+        pki.server("tls", 0x2001, TestPki.KeyFormat.PKCS8_EC);
+        java.nio.file.Path web = dir.resolve("web-config.yml");
+        java.nio.file.Files.writeString(web, "tls_server_config:\n  cert_file: tls.crt\n  key_file: tls.key\n"
+                + "basic_auth_users:\n  ops: " + TestPki.bcrypt("ops", "s3cret") + "\n");
+        java.nio.file.Path password = dir.resolve("password");
+        java.nio.file.Files.writeString(password, "s3cret\n");
+        java.nio.file.Path wrong = dir.resolve("wrong");
+        java.nio.file.Files.writeString(wrong, "guess\n");
+        try (TestAgent agent = TestAgent.start(CONFIG + "webConfig: " + web + "\n")) {
+            agent.agent().events().setAttribution(inode -> new String[] {"shop", "web-1"});
+            String url = "https://127.0.0.1:" + agent.port();
+            try (WatchRun watch = new WatchRun("watch", "--agent", url, "--cacert", pki.caCert.toString(), "--user", "ops",
+                    "--password-file", password.toString())) {
+                watch.awaitOut("[agent " + url + "] connected");
+                emit(agent.agent().events(), EventTypes.PACKET_DROP, 11, "over tls");
+                watch.awaitOut(" over tls");
+            }
+            try (WatchRun refused = new WatchRun("watch", "--agent", url, "--cacert", pki.caCert.toString(), "--user", "ops",
+                    "--password-file", wrong.toString())) {
+                refused.await(refused.out, s -> s.contains("401"), "the agent refusing a wrong password");
+            }
+        }
     }
 }

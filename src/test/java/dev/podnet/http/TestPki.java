@@ -27,12 +27,12 @@ import javax.net.ssl.X509ExtendedKeyManager;
  * localhost with keys in the formats openssl writes, client certificates, and bcrypt hashes by htpasswd.
  * All of it is made at test time; nothing is checked in.
  */
-final class TestPki {
+public final class TestPki {
     /** Key formats: PKCS#8 ("PRIVATE KEY"), PKCS#1 RSA ("RSA PRIVATE KEY"), SEC1 EC ("EC PRIVATE KEY"). */
-    enum KeyFormat { PKCS8_EC, PKCS8_RSA, PKCS1_RSA, SEC1_EC }
+    public enum KeyFormat { PKCS8_EC, PKCS8_RSA, PKCS1_RSA, SEC1_EC }
 
     final Path dir;
-    final Path caCert;
+    public final Path caCert;
     private final Path caKey;
 
     private TestPki(Path dir, Path caCert, Path caKey) {
@@ -48,7 +48,7 @@ final class TestPki {
     }
 
     /** A CA named {@code name}, in {@code dir}. */
-    static TestPki create(Path dir, String name) {
+    public static TestPki create(Path dir, String name) {
         requireTools();
         Path key = dir.resolve(name + ".key");
         Path cert = dir.resolve(name + ".crt");
@@ -58,7 +58,7 @@ final class TestPki {
     }
 
     /** A server certificate for 127.0.0.1 and localhost: writes {@code name}.crt and {@code name}.key. */
-    Path[] server(String name, long serial, KeyFormat format) throws IOException {
+    public Path[] server(String name, long serial, KeyFormat format) throws IOException {
         return issue(name, serial, format, "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
     }
 
@@ -89,7 +89,7 @@ final class TestPki {
     }
 
     /** {@code user:hash} by htpasswd: bcrypt at cost 5 (tests check many passwords; the format is the same). */
-    static String bcrypt(String user, String password) {
+    public static String bcrypt(String user, String password) {
         String line = Sh.run("htpasswd", "-nbB", "-C", "5", user, password).strip();
         return line.substring(line.indexOf(':') + 1);
     }
