@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code podnet status}: asks a running agent how it is doing. */
@@ -22,13 +23,21 @@ public final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the raw /status JSON.")
     boolean json;
 
+    @Mixin
+    AgentAccess access;
+
     @Override
     public Integer call() throws Exception {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        String problem = access.problem();
+        if (problem != null) {
+            System.err.println("podnet: " + problem);
+            return 2;
+        }
+        HttpClient client = access.httpClient();
         HttpResponse<String> response;
         try {
-            response = client.send(HttpRequest.newBuilder(URI.create(agent.replaceAll("/+$", "") + "/status"))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            response = client.send(access.authorize(HttpRequest.newBuilder(URI.create(agent.replaceAll("/+$", "") + "/status"))
+                    .timeout(Duration.ofSeconds(10))).build(), HttpResponse.BodyHandlers.ofString());
         } catch (java.io.IOException e) {
             System.err.println("podnet: cannot reach the agent at " + agent + ": " + e);
             return 1;
