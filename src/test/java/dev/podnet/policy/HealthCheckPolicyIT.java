@@ -53,7 +53,7 @@ class HealthCheckPolicyIT {
                         """);
                 create(cluster, "http", """
                         selector: {matchLabels: {app: web}}
-                        healthCheck: {enable: true, command: curl, port: 8080, path: /healthz, periodSeconds: 1}
+                        healthCheck: {enable: true, command: curl, port: 8080, path: /healthz, periodSeconds: 1, failureThreshold: 3}
                         """);
                 String[] ping4 = {"task", "shop/ping", "namespace", "shop", "pod", "web", "tier", "front", "ipfamily", "ipv4"};
                 Scrape up = await(agent, s -> s.maybe("podnet_health_check_up", ping4).orElse(0.0) == 1

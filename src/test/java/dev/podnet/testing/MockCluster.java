@@ -109,7 +109,11 @@ public final class MockCluster implements AutoCloseable {
     public void stopServer() {
         if (!stopped) {
             stopped = true;
-            server.destroy();
+            try {
+                server.destroy();
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // the server's event loop already stopped (its last connection closed first): it is down
+            }
         }
     }
 
