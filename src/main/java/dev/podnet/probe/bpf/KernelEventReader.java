@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.logging.Logger;
 
@@ -33,10 +34,8 @@ final class KernelEventReader implements AutoCloseable {
 
     private final String probe;
     private final EventEmitter emitter;
-    private final Function<KernelEventRecord, ProbeEvent> convert;
+    private final Records records;
     private final BpfMap cpus;
-    private final AtomicLong undecodable = new AtomicLong();
-    private final AtomicLong emitted = new AtomicLong();
     private long reportedFull;
     private long reportedRate;
     private long reportedUndecodable;
@@ -48,7 +47,7 @@ final class KernelEventReader implements AutoCloseable {
                               BpfMap cpus) {
         this.probe = probe;
         this.emitter = emitter;
-        this.convert = convert;
+        this.records = new Records(probe, emitter, convert);
         this.cpus = cpus;
     }
 
@@ -60,24 +59,51 @@ final class KernelEventReader implements AutoCloseable {
     static KernelEventReader start(String probe, BpfObject object, EventEmitter emitter,
                                    Function<KernelEventRecord, ProbeEvent> convert) throws BpfException {
         KernelEventReader reader = new KernelEventReader(probe, emitter, convert, object.map(CPUS_MAP));
-        reader.ring = RingBuffer.open(object.map(KernelEventConfig.RING), reader::onRecord);
+        reader.ring = RingBuffer.open(object.map(KernelEventConfig.RING), reader.records);
         reader.lossCheck = LOSS_CHECKS.scheduleWithFixedDelay(reader::reportLosses, 1, 1, TimeUnit.SECONDS);
         return reader;
     }
 
-    private void onRecord(ByteBuffer record) {
-        ProbeEvent event;
-        try {
-            event = convert.apply(KernelEventRecord.decode(record));
-        } catch (RuntimeException e) {
-            if (undecodable.getAndIncrement() == 0) {
-                LOG.warning(probe + ": an event record could not be read (counted as lost from now on): " + e);
-            }
-            return;
+    /**
+     * What the reader thread does with each record: decode, convert, emit. Never throws; a record it cannot
+     * decode or convert is counted (and reported as lost), the next one is read as usual.
+     */
+    static final class Records implements Consumer<ByteBuffer> {
+        private final String probe;
+        private final EventEmitter emitter;
+        private final Function<KernelEventRecord, ProbeEvent> convert;
+        private final AtomicLong undecodable = new AtomicLong();
+        private final AtomicLong emitted = new AtomicLong();
+
+        Records(String probe, EventEmitter emitter, Function<KernelEventRecord, ProbeEvent> convert) {
+            this.probe = probe;
+            this.emitter = emitter;
+            this.convert = convert;
         }
-        if (event != null) {
-            emitted.incrementAndGet();
-            emitter.emit(event);
+
+        @Override
+        public void accept(ByteBuffer record) {
+            ProbeEvent event;
+            try {
+                event = convert.apply(KernelEventRecord.decode(record));
+            } catch (RuntimeException e) {
+                if (undecodable.getAndIncrement() == 0) {
+                    LOG.warning(probe + ": an event record could not be read (counted as lost from now on): " + e);
+                }
+                return;
+            }
+            if (event != null) {
+                emitted.incrementAndGet();
+                emitter.emit(event);
+            }
+        }
+
+        long undecodable() {
+            return undecodable.get();
+        }
+
+        long emitted() {
+            return emitted.get();
         }
     }
 
@@ -88,7 +114,7 @@ final class KernelEventReader implements AutoCloseable {
         }
         try {
             long[] lost = kernelLosses();
-            long bad = undecodable.get();
+            long bad = records.undecodable();
             long delta = lost[0] - reportedFull + lost[1] - reportedRate + bad - reportedUndecodable;
             reportedFull = lost[0];
             reportedRate = lost[1];
@@ -120,9 +146,9 @@ final class KernelEventReader implements AutoCloseable {
                 + "its buffer was full; rate: over probeSettings.<probe>.eventsPerSecond on one CPU; undecodable).";
         out.counter("podnet_bpf_events_lost_total", help, lost[0], "probe", probe, "cause", "ring_buffer");
         out.counter("podnet_bpf_events_lost_total", help, lost[1], "probe", probe, "cause", "rate");
-        out.counter("podnet_bpf_events_lost_total", help, undecodable.get(), "probe", probe, "cause", "undecodable");
+        out.counter("podnet_bpf_events_lost_total", help, records.undecodable(), "probe", probe, "cause", "undecodable");
         out.counter("podnet_bpf_events_total", "Events a podnet BPF probe read from its ring buffer and handed on.",
-                emitted.get(), "probe", probe);
+                records.emitted(), "probe", probe);
     }
 
     /** Stops reading (the object must still be open) and reports the last losses. */
