@@ -20,7 +20,9 @@ PODNET_COUNTER_MAP(drops, 16384); /* map index 0; label: enum skb_drop_reason va
  */
 #define REASON_SLOTS 1024
 #define SUBSYSTEM_SLOTS 64
-__u8 event_reasons[REASON_SLOTS + SUBSYSTEM_SLOTS] SEC(".data.reasons");
+/* The last byte: 1 when packets to multicast and broadcast addresses make events too. */
+#define MULTICAST_SLOT (REASON_SLOTS + SUBSYSTEM_SLOTS)
+__u8 event_reasons[MULTICAST_SLOT + 1] SEC(".data.reasons");
 
 /* The core enum's reasons have their own slot; a subsystem's (upper 16 bits) share their subsystem's. */
 static __always_inline __u32 reason_slot(__u32 reason)
@@ -28,6 +30,33 @@ static __always_inline __u32 reason_slot(__u32 reason)
 	if (reason < REASON_SLOTS)
 		return reason;
 	return REASON_SLOTS + ((reason >> 16) & (SUBSYSTEM_SLOTS - 1));
+}
+
+/*
+ * Whether the packet goes to a multicast or broadcast address: a drop of such a packet is mostly one
+ * nobody asked for (a group no socket joined, MLD and neighbour discovery while a device comes up), so
+ * by default these make no events (probeSettings.packetloss.eventMulticast).
+ */
+static __always_inline bool to_group(const struct sk_buff *skb)
+{
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	__u16 network = BPF_CORE_READ(skb, network_header);
+	__u8 version, first;
+	__u32 daddr;
+
+	if (!head || network == NO_HEADER || bpf_probe_read_kernel(&version, 1, head + network))
+		return false;
+	if (version >> 4 == 4) {
+		if (bpf_probe_read_kernel(&daddr, 4, head + network + offsetof(struct iphdr, daddr)))
+			return false;
+		return (bpf_ntohl(daddr) >> 28) == 0xe || daddr == 0xffffffff;
+	}
+	if (version >> 4 == 6) {
+		if (bpf_probe_read_kernel(&first, 1, head + network + offsetof(struct ipv6hdr, daddr)))
+			return false;
+		return first == 0xff;
+	}
+	return false;
 }
 
 /*
@@ -42,6 +71,8 @@ static __always_inline void drop_event(const struct sk_buff *skb, void *location
 
 	barrier_var(slot); /* keeps the bound below on the register used as index */
 	if (slot >= REASON_SLOTS + SUBSYSTEM_SLOTS || !event_reasons[slot])
+		return;
+	if (!event_reasons[MULTICAST_SLOT] && to_group(skb))
 		return;
 	e = event_reserve(KIND_PACKET_DROP);
 	if (!e)

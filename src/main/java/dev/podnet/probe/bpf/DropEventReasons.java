@@ -10,11 +10,15 @@ import java.util.Set;
  * Which drop reasons make a PACKET_DROP event: {@code probeSettings.packetloss.eventReasons}, a list of
  * reason names (as {@code podnet_packet_drops_total} labels them; a subsystem's name, e.g.
  * {@code OPENVSWITCH}, selects all its reasons) or {@code all}. Without the setting: every reason but the
- * {@link #ROUTINE} ones. Every drop is counted whatever this says; the kernel sends only the selected ones
+ * {@link #ROUTINE} ones. Drops of packets to multicast or broadcast addresses make no events unless
+ * {@code probeSettings.packetloss.eventMulticast: true}: they are mostly packets for a group nobody in the
+ * namespace joined, and every device that comes up sends a few (MLD reports, neighbour discovery) that its
+ * own namespace drops. Every drop is counted whatever this says; the kernel sends only the selected ones
  * to the ring buffer (packetloss.bpf.c's event_reasons).
  */
 final class DropEventReasons {
     static final String SETTING = "eventReasons";
+    static final String MULTICAST_SETTING = "eventMulticast";
     static final String ALL = "all";
     /**
      * Drops that a healthy node makes all the time, which say nothing about a pod's trouble, or which
@@ -42,22 +46,29 @@ final class DropEventReasons {
 
     /** null: the default (all but routine). */
     private final Set<String> selected;
+    private final boolean multicast;
 
-    private DropEventReasons(Set<String> selected) {
+    private DropEventReasons(Set<String> selected, boolean multicast) {
         this.selected = selected;
+        this.multicast = multicast;
     }
 
     /**
      * @throws IllegalArgumentException naming the setting when it is not a list of reason names or "all"
      */
     static DropEventReasons of(Map<String, Object> settings) {
+        Object group = settings.getOrDefault(MULTICAST_SETTING, false);
+        if (!(group instanceof Boolean multicast)) {
+            throw new IllegalArgumentException("probeSettings.packetloss." + MULTICAST_SETTING + ": expected true or false, got "
+                    + group);
+        }
         Object value = settings.get(SETTING);
         if (value == null) {
-            return new DropEventReasons(null);
+            return new DropEventReasons(null, multicast);
         }
         String field = "probeSettings.packetloss." + SETTING;
         if (ALL.equals(value)) {
-            return new DropEventReasons(Set.of(ALL));
+            return new DropEventReasons(Set.of(ALL), multicast);
         }
         if (!(value instanceof List<?> list)) {
             throw new IllegalArgumentException(field + ": expected a list of drop reason names such as [NETFILTER_DROP, "
@@ -71,7 +82,7 @@ final class DropEventReasons {
             }
             names.add(name);
         }
-        return new DropEventReasons(names);
+        return new DropEventReasons(names, multicast);
     }
 
     private boolean wants(String name) {
@@ -84,9 +95,13 @@ final class DropEventReasons {
         return selected.contains(ALL) || selected.contains(name);
     }
 
-    /** The .data.reasons image: one byte per slot (packetloss.bpf.c's reason_slot), 1 for a selected reason. */
+    /**
+     * The .data.reasons image: one byte per slot (packetloss.bpf.c's reason_slot), 1 for a selected reason,
+     * and a last one, 1 when drops of packets to groups make events too.
+     */
     byte[] slots(DropReasons kernel) {
-        byte[] slots = new byte[REASON_SLOTS + SUBSYSTEM_SLOTS];
+        byte[] slots = new byte[REASON_SLOTS + SUBSYSTEM_SLOTS + 1];
+        slots[REASON_SLOTS + SUBSYSTEM_SLOTS] = (byte) (multicast ? 1 : 0);
         for (Map.Entry<Long, String> e : kernel.reasons().entrySet()) {
             if (e.getKey() >= 0 && e.getKey() < REASON_SLOTS && wants(e.getValue())) {
                 slots[(int) (long) e.getKey()] = 1;

@@ -25,7 +25,7 @@ import java.util.logging.Logger;
  * kernel's BTF at start, so new kernels' reasons are named without a podnet release.
  *
  * <p>Event {@code PACKET_DROP}, one per drop of a reason {@link DropEventReasons} selects (all but routine
- * ones by default): the reason, where the kernel dropped it ({@code location}, the caller of kfree_skb as
+ * ones, and none of packets to multicast or broadcast addresses, by default): the reason, where the kernel dropped it ({@code location}, the caller of kfree_skb as
  * {@code function+0xoffset} from /proc/kallsyms), the device it was on, and when the packet has an IP
  * header its tuple in the packet's own direction (saddr/sport its source).
  */
@@ -71,7 +71,7 @@ public final class PacketLossProbe extends KernelAggregateProbe {
 
     @Override
     protected Set<String> ownSettings() {
-        return Set.of(DropEventReasons.SETTING);
+        return Set.of(DropEventReasons.SETTING, DropEventReasons.MULTICAST_SETTING);
     }
 
     @Override

@@ -18,7 +18,8 @@ class DropEventReasonsTest {
     @Test
     void byDefaultEveryReasonButTheRoutineOnesAndNeverNormalFrees() {
         byte[] slots = DropEventReasons.of(Map.of()).slots(KERNEL);
-        assertEquals(DropEventReasons.REASON_SLOTS + DropEventReasons.SUBSYSTEM_SLOTS, slots.length);
+        assertEquals(DropEventReasons.REASON_SLOTS + DropEventReasons.SUBSYSTEM_SLOTS + 1, slots.length);
+        assertEquals(0, slots[slots.length - 1], "no events for drops of packets to groups");
         assertEquals(0, slots[0]);
         assertEquals(0, slots[1]);
         assertEquals(1, slots[2], "NOT_SPECIFIED: real drops in code without reasons");
@@ -52,6 +53,16 @@ class DropEventReasonsTest {
         assertEquals(0, slots[1]);
         assertEquals(1, slots[13]);
         assertEquals(1, slots[33]);
+    }
+
+    @Test
+    void eventMulticastSetsTheLastSlot() {
+        byte[] slots = DropEventReasons.of(Map.of(DropEventReasons.MULTICAST_SETTING, true)).slots(KERNEL);
+        assertEquals(1, slots[slots.length - 1]);
+        assertEquals(1, slots[12]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DropEventReasons.of(Map.of(DropEventReasons.MULTICAST_SETTING, "yes")));
+        assertEquals("probeSettings.packetloss.eventMulticast: expected true or false, got yes", e.getMessage());
     }
 
     @Test

@@ -98,6 +98,46 @@ class PacketDropEventsIT {
         }
     }
 
+    /**
+     * Datagrams to a multicast group nobody joined are dropped on arrival: no events by default (a marker
+     * datagram to a closed port, sent after them, shows the reader got that far), events with
+     * eventMulticast: true.
+     */
+    @Test
+    void dropsOfPacketsToGroupsMakeEventsOnlyWhenAskedFor() throws Exception {
+        for (boolean multicast : new boolean[] {false, true}) {
+            CapturedEvents events = new CapturedEvents();
+            try (NetnsLab lab = new NetnsLab();
+                 PacketLossProbe probe = KernelEventLab.start(new PacketLossProbe(), events,
+                         Map.of(DropEventReasons.MULTICAST_SETTING, multicast))) {
+                String[] ns = BpfProbeLab.pair(lab, 31);
+                long server = lab.inode(ns[1]);
+                String device = lab.lastVeth()[0];
+                lab.inNetns(ns[0], () -> {
+                    try (var sender = java.nio.channels.DatagramChannel.open(StandardProtocolFamily.INET)) {
+                        sender.bind(new InetSocketAddress("10.212.31.1", SENDER_PORT));
+                        sender.setOption(java.net.StandardSocketOptions.IP_MULTICAST_IF, java.net.NetworkInterface.getByName(device));
+                        for (int i = 0; i < PACKETS; i++) {
+                            sender.send(java.nio.ByteBuffer.allocate(10), new InetSocketAddress("239.1.2.3", DROPPED_PORT));
+                        }
+                        sender.send(java.nio.ByteBuffer.allocate(10), new InetSocketAddress("10.212.31.2", CLOSED_PORT));
+                    }
+                    return null;
+                });
+                events.await(e -> CapturedEvents.of(EventTypes.PACKET_DROP, server).test(e)
+                        && Integer.valueOf(CLOSED_PORT).equals(e.fields().get("dport")), 1, "the marker's drop");
+                if (multicast) {
+                    List<ProbeEvent> group = events.await(e -> CapturedEvents.of(EventTypes.PACKET_DROP, server).test(e)
+                            && "239.1.2.3".equals(e.fields().get("daddr")), PACKETS, "drops to the group");
+                    assertEquals("udp", group.getFirst().fields().get("protocol"));
+                } else {
+                    assertTrue(events.all().stream().noneMatch(e -> "239.1.2.3".equals(e.fields().get("daddr"))),
+                            events.all().toString());
+                }
+            }
+        }
+    }
+
     private static void dropUdpOnInput(NetnsLab lab, String ns) throws Exception {
         lab.nft(ns, "inet", "pndrop", """
                 table inet pndrop {
