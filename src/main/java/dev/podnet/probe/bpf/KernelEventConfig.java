@@ -33,11 +33,12 @@ record KernelEventConfig(List<String> wanted, int perCpuPerSecond, Duration thre
     static final String PER_SECOND_SETTING = "eventsPerSecond";
     static final String THRESHOLD_SETTING = "eventThreshold";
     /**
-     * Far above what anyone reads, far below what would keep the reader thread busy: a flood of resets or
-     * drops beyond it is counted as lost in the kernel, and the event pipeline's rate limit per type and pod
-     * folds what passes into counts.
+     * What one CPU may send per second. The event pipeline passes a burst of 10 and then 1 a second per type
+     * and pod (events.rateLimit), so more than this mostly becomes folded counts, paid for in reader CPU on a
+     * node that is already dropping or resetting: beyond it the kernel counts the records as lost (reported
+     * as EVENTS_LOST and podnet_bpf_events_lost_total{cause="rate"}).
      */
-    static final int DEFAULT_PER_CPU_PER_SECOND = 1000;
+    static final int DEFAULT_PER_CPU_PER_SECOND = 100;
     static final int MAX_PER_CPU_PER_SECOND = 1_000_000;
     static final Duration DEFAULT_THRESHOLD = Duration.ofMillis(10);
     /** The ring buffer's size when no kind is wanted: the smallest the kernel takes. */

@@ -1,29 +1,29 @@
 package dev.podnet.probe.bpf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.podnet.probe.Probe;
 import dev.podnet.testing.NetnsLab;
-import dev.podnet.testing.Scrape;
-import dev.podnet.testing.TestAgent;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * When the config wants none of a probe's event types, the probe has no event path: no reader, a ring
- * buffer of one page (the kernel's own view of this process's maps), and its counters as before.
+ * When the config wants none of a probe's event types, the probe has no event path: no reader thread, a
+ * ring buffer of one page (the kernel's own view of this process's maps), nothing emitted.
  */
 @Timeout(120)
 class EventsOffIT {
     private static final int BPF_MAP_TYPE_RINGBUF = 27;
+    private static final String READER_THREAD = "podnet-ringbuf-" + KernelEventConfig.RING;
 
     @BeforeAll
     static void kernel() {
@@ -33,25 +33,29 @@ class EventsOffIT {
     @Test
     void withoutWantedTypesTheRingBufferIsOnePageAndNothingReadsIt() throws Exception {
         List<Long> before = ringBufferSizes();
-        try (NetnsLab lab = new NetnsLab(); TestAgent agent = TestAgent.start("""
-                probes: [tcpreset, tcpconn]
-                events: {types: [HEALTH_CHECK_FAILED]}
-                """)) {
+        long readersBefore = readers();
+        CapturedEvents none = new CapturedEvents(dev.podnet.probe.EventTypes.HEALTH_CHECK_FAILED);
+        try (NetnsLab lab = new NetnsLab();
+             Probe resets = KernelEventLab.start(new TcpResetProbe(), none, Map.of());
+             Probe connections = KernelEventLab.start(new TcpConnProbe(), none, Map.of())) {
             String[] ns = BpfProbeLab.pair(lab, 30);
-            String server = BpfProbeLab.netns(lab, ns[1]);
             KernelEventLab.refusedConnect(lab, ns[0], StandardProtocolFamily.INET, new InetSocketAddress("10.212.30.1", 0),
                     new InetSocketAddress("10.212.30.2", 6041));
-            Scrape scrape = BpfProbeLab.awaitScrape(agent,
-                    s -> s.sum("podnet_tcp_resets_total", "netns", server) >= 1, "the reset counted");
-            assertTrue(scrape.find("podnet_bpf_events_total").isEmpty(), "no reader: " + scrape.find("podnet_bpf_events_total"));
-            List<Long> sizes = newSince(before);
-            assertEquals(List.of(4096L, 4096L), sizes, "the two probes' ring buffers, one page each");
+            assertEquals(List.of(4096L, 4096L), newSince(before), "the two probes' ring buffers, one page each");
+            assertEquals(readersBefore, readers(), "no reader thread");
+            assertEquals(0, none.emitted());
+            assertEquals(0, none.lost());
         }
-        try (TestAgent agent = TestAgent.start("probes: [tcpreset]\n")) {
-            List<Long> sizes = newSince(before);
-            assertEquals(List.of(256L * 1024), sizes, "with events: 256 KiB");
-            assertEquals(0, agent.scrape().value("podnet_bpf_events_lost_total", "probe", "tcpreset", "cause", "rate"));
+        CapturedEvents all = new CapturedEvents();
+        try (Probe resets = KernelEventLab.start(new TcpResetProbe(), all, Map.of())) {
+            assertEquals(List.of(256L * 1024), newSince(before), "with events: 256 KiB");
+            assertEquals(readersBefore + 1, readers());
         }
+        assertEquals(readersBefore, readers(), "the reader stops with its probe");
+    }
+
+    private static long readers() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(READER_THREAD) && t.isAlive()).count();
     }
 
     /** The ring buffers held now that were not held before (each earlier one taken out once). */
