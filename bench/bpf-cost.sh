@@ -6,6 +6,8 @@
 #
 #   sudo bench/bpf-cost.sh [SECONDS] [PROBE...]     default: 10 s; every BPF probe (traffic included), one at a time
 #   PODNET_PROBE_SETTINGS='netiftx: {sampleEvery: 1}' ...   probe settings (the inside of probeSettings: {...})
+#   PODNET_EVENTS='types: [HEALTH_CHECK_FAILED]' ...   the events config (the inside of events: {...}); this one
+#                                                       turns the BPF probes' events off (default: all types on)
 #
 # The statistics add two clock reads to every program run (some tens of ns), so these runs are never
 # used for throughput: overhead.sh measures that with the statistics off. Raw figures go to
@@ -61,6 +63,7 @@ sysctl -q -w kernel.bpf_stats_enabled=1
 for probe in "${probes[@]}"; do
   printf 'listen: 127.0.0.1:%s\nminInterval: 0s\nprobes: [%s]\n' "$port" "$probe" > "$cfg"
   [ -z "${PODNET_PROBE_SETTINGS:-}" ] || printf 'probeSettings: {%s}\n' "$PODNET_PROBE_SETTINGS" >> "$cfg"
+  [ -z "${PODNET_EVENTS:-}" ] || printf 'events: {%s}\n' "$PODNET_EVENTS" >> "$cfg"
   "$root/bin/podnet" run --config "$cfg" >"$out/bpf-cost-agent.log" 2>&1 &
   agent_pid=$!
   up=""

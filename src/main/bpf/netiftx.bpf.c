@@ -27,13 +27,22 @@
  * two histogram updates) costs a few per cent of a fast stream, so each phase times about one packet in
  * N, deciding on its own (qdisc at net_dev_queue, xmit at net_dev_start_xmit). An unsampled packet on a
  * noqueue device reads and writes one cache line of per-CPU state: no clock read, no hash map.
+ *
+ * Events (events.h): a timed phase longer than event_config.threshold_ns is a TX_LATENCY_SLOW event with
+ * the device, and for the qdisc phase the packet's tuple (its own direction: source first). The driver
+ * call's packet may be freed when net_dev_xmit fires, so the xmit phase has no tuple. Only timed packets
+ * are checked, so the events are sampled like the histograms.
  */
 #include "latency.h"
+#include "events.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 #define PHASE_QDISC 0
 #define PHASE_XMIT 1
+
+/* Event kinds (bits of event_config.kinds), as NetifTxProbe.java names them. */
+#define KIND_TX_LATENCY_SLOW 0
 /* The kernel's XMIT_RECURSION_LIMIT: deeper nesting is refused by the kernel itself. */
 #define MAX_XMIT_NESTING 8
 /*
@@ -57,6 +66,27 @@ struct {
 static __always_inline void observe(__u32 netns, __u32 phase, __u64 ns)
 {
 	histogram_observe(&tx_latency, 0, netns, bpf_get_smp_processor_id() << 8 | phase, ns);
+}
+
+/* The event of a slow phase; skb NULL when the packet may be gone. */
+static __always_inline void slow_event(__u32 netns, __u32 phase, __u64 ns, const struct net_device *dev,
+				       const struct sk_buff *skb)
+{
+	struct podnet_event *e;
+
+	if (!event_wanted(KIND_TX_LATENCY_SLOW) || ns <= event_config.threshold_ns)
+		return;
+	e = event_reserve(KIND_TX_LATENCY_SLOW);
+	if (!e)
+		return;
+	e->netns = netns;
+	e->value = ns;
+	e->phase = phase;
+	e->ifindex = BPF_CORE_READ(dev, ifindex);
+	bpf_probe_read_kernel_str(e->device, sizeof(e->device), &dev->name);
+	if (skb)
+		event_tuple_of_skb(e, skb);
+	bpf_ringbuf_submit(e, 0);
 }
 
 /*
@@ -212,6 +242,7 @@ int BPF_PROG(on_net_dev_start_xmit, const struct sk_buff *skb, const struct net_
 	if (waited) {
 		netns = dev->nd_net.net->ns.inum; /* a typed pointer: plain loads */
 		observe(netns, PHASE_QDISC, waited);
+		slow_event(netns, PHASE_QDISC, waited, dev, skb);
 	}
 	if (!take_sample(&state->xmit_countdown))
 		return 0;
@@ -256,7 +287,9 @@ int BPF_PROG(on_net_dev_xmit, struct sk_buff *skb, int rc, struct net_device *de
 		return 0;
 	state->depth = depth;
 	ran = elapsed_ns(frame->started_ns, bpf_ktime_get_ns());
-	if (ran)
+	if (ran) {
 		observe(frame->netns, PHASE_XMIT, ran);
+		slow_event(frame->netns, PHASE_XMIT, ran, dev, NULL);
+	}
 	return 0;
 }

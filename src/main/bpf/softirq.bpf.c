@@ -16,8 +16,13 @@
  * BTF-typed tracepoints (tp_btf), as netiftx: the same raw tracepoint link; with empty programs on these
  * three tracepoints iperf3 lost 1.0 % as tp_btf against 2.5 % as raw_tp (BENCHMARKS.md, within the
  * noise of one 40-pair run, but never worse).
+ *
+ * Events (events.h): a timed wait or run longer than event_config.threshold_ns is a SOFTIRQ_SLOW event
+ * (reason: the type, phase: the phase, cpu: where). Only timed softirqs are checked, so the events are
+ * sampled like the histograms: the check costs one comparison per timed softirq.
  */
 #include "latency.h"
+#include "events.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -25,6 +30,9 @@ char LICENSE[] SEC("license") = "GPL";
 #define TYPE_NET_RX 1
 #define PHASE_WAIT 0
 #define PHASE_RUN 1
+
+/* Event kinds (bits of event_config.kinds), as SoftirqProbe.java names them. */
+#define KIND_SOFTIRQ_SLOW 0
 
 /* raised_ns of a pending softirq whose wait is not sampled: no real timestamp is this small. */
 #define NOT_TIMED 1
@@ -74,6 +82,16 @@ static __always_inline void observe(__u32 type, __u32 phase, __u64 ns)
 
 	if (hist)
 		log2_hist_add(hist, ns);
+	if (event_wanted(KIND_SOFTIRQ_SLOW) && ns > event_config.threshold_ns) {
+		struct podnet_event *e = event_reserve(KIND_SOFTIRQ_SLOW);
+
+		if (e) {
+			e->value = ns;
+			e->reason = type;
+			e->phase = phase;
+			bpf_ringbuf_submit(e, 0);
+		}
+	}
 }
 
 /* Runs with interrupts off (hard interrupt or irq-off section), so it never interleaves with itself. */

@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * TCP connections opened (active, passive), active opens that failed, and the lifetime of
- * established connections, per network namespace (sock:inet_sock_set_state).
+ * established connections, per network namespace (sock:inet_sock_set_state); and, when the config
+ * wants them, one event per failed active open (events.h).
  */
-#include "podnet.h"
+#include "events.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 #define DIRECTION_ACTIVE 0
 #define DIRECTION_PASSIVE 1
+
+/* Event kinds (bits of event_config.kinds), as TcpConnProbe.java names them. */
+#define KIND_CONNECT_FAILED 0
 
 PODNET_COUNTER_MAP(opens, 8192);            /* map index 0; label: direction */
 PODNET_COUNTER_MAP(connect_failures, 4096); /* map index 1; label: 0 */
@@ -31,6 +35,27 @@ struct {
 	__type(key, __u64);
 	__type(value, struct established);
 } open_connections SEC(".maps");
+
+/*
+ * The event of an active open that failed: the socket's tuple (local end first) and its error, which the
+ * kernel sets before the socket goes to CLOSE (tcp_done_with_error: ECONNREFUSED on a reset, ETIMEDOUT or
+ * the last ICMP error when the SYNs ran out); 0 when the application closed the socket while connecting.
+ */
+static __always_inline void connect_failed(const struct sock *sk, __u32 netns)
+{
+	struct podnet_event *e;
+
+	if (!event_wanted(KIND_CONNECT_FAILED))
+		return;
+	e = event_reserve(KIND_CONNECT_FAILED);
+	if (!e)
+		return;
+	e->netns = netns;
+	e->state = TCP_SYN_SENT;
+	e->reason = (__u32)BPF_CORE_READ(sk, sk_err);
+	event_tuple_of_sock(e, sk);
+	bpf_ringbuf_submit(e, 0);
+}
 
 SEC("raw_tp/inet_sock_set_state")
 int BPF_PROG(on_inet_sock_set_state, const struct sock *sk, int oldstate, int newstate)
@@ -56,8 +81,10 @@ int BPF_PROG(on_inet_sock_set_state, const struct sock *sk, int oldstate, int ne
 	}
 	if (newstate != TCP_CLOSE)
 		return 0;
-	if (oldstate == TCP_SYN_SENT)
+	if (oldstate == TCP_SYN_SENT) {
 		counter_add(&connect_failures, 1, netns, 0, 1);
+		connect_failed(sk, netns);
+	}
 	open = bpf_map_lookup_elem(&open_connections, &address);
 	if (open) {
 		__u64 micros = (bpf_ktime_get_ns() - open->since_ns) / 1000;

@@ -41,6 +41,16 @@ final class DropReasons {
         return reasons.size();
     }
 
+    /** The core enum's reasons, value to name (CONSUMED and NOT_DROPPED_YET included). */
+    Map<Long, String> reasons() {
+        return java.util.Collections.unmodifiableMap(reasons);
+    }
+
+    /** The subsystems whose reasons carry their number in the upper 16 bits, value to name. */
+    Map<Long, String> subsystems() {
+        return java.util.Collections.unmodifiableMap(subsystems);
+    }
+
     /** SKB_DROP_REASON_NETFILTER_DROP -> NETFILTER_DROP; SKB_CONSUMED -> CONSUMED. */
     private static String strip(String name, String prefix) {
         if (name.startsWith(prefix)) {

@@ -8,6 +8,7 @@ import dev.podnet.probe.MetricSink;
 import dev.podnet.probe.NodeView;
 import dev.podnet.probe.Probe;
 import dev.podnet.probe.ProbeContext;
+import dev.podnet.probe.ProbeEvent;
 import dev.podnet.probe.ProbeUnavailableException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -31,12 +32,16 @@ import java.util.Set;
  * <p>At each collection the aggregate maps are read once: the subclass exports them, the map fill
  * ({@code podnet_bpf_map_entries} / {@code _max_entries}) and refused inserts are reported, and entries
  * of namespaces that are gone are deleted.
+ *
+ * <p>A probe that also makes events ({@link #eventTypes()}) sends them through its object's ring buffer
+ * (events.h), read by a {@link KernelEventReader} when the config wants at least one of its types.
  */
 public abstract class KernelAggregateProbe implements Probe {
     private static final String INSERT_FAILURES = "insert_failures";
 
     private final StaleNetnsSweeper sweeper = new StaleNetnsSweeper();
     private volatile AttachedObject attached;
+    private volatile KernelEventReader events;
 
     /** The object's file under {@code bpf/} in the jar, e.g. {@code tcpretrans.bpf.o}. */
     protected abstract String objectFile();
@@ -88,14 +93,52 @@ public abstract class KernelAggregateProbe implements Probe {
     protected void resetState(BpfObject object) throws BpfException {
     }
 
+    /**
+     * The event types the probe makes, index = the kind in its C source (events.h); none by default. The
+     * probe then takes {@code eventsPerSecond} (and {@code eventThreshold} with {@link #latencyEvents()}).
+     */
+    protected List<String> eventTypes() {
+        return List.of();
+    }
+
+    /** Whether the probe's events are latencies over {@code eventThreshold}. */
+    protected boolean latencyEvents() {
+        return false;
+    }
+
+    /**
+     * Prepares what {@link #event} needs, once the wanted types are known and before the object is loaded;
+     * called only when at least one is wanted.
+     */
+    protected void prepareEvents(BpfObject opened, KernelEventConfig config, ProbeContext context)
+            throws BpfException {
+    }
+
+    /** The event of one ring buffer record, or null to skip it. Runs on the reader thread; must not block. */
+    protected ProbeEvent event(KernelEventRecord record) {
+        return null;
+    }
+
     /** Writes the probe's metrics from this collection's map contents. */
     protected abstract void export(AggregateSnapshot snapshot, MetricSink out) throws BpfException;
 
+    private Set<String> allSettings() {
+        if (eventTypes().isEmpty()) {
+            return ownSettings();
+        }
+        Set<String> all = new HashSet<>(ownSettings());
+        all.addAll(KernelEventConfig.settings(latencyEvents()));
+        return all;
+    }
+
     @Override
     public final void checkSettings(Map<String, Object> settings) {
-        TracepointHooks.check(info().name(), hooks(), settings, ownSettings());
+        TracepointHooks.check(info().name(), hooks(), settings, allSettings());
         if (ownSettings().contains(AttachWindow.SETTING)) {
             AttachWindow.of(info().name(), settings, defaultWindow());
+        }
+        if (!eventTypes().isEmpty()) {
+            KernelEventConfig.check(info().name(), settings, latencyEvents());
         }
         checkOwnSettings(settings);
     }
@@ -110,12 +153,34 @@ public abstract class KernelAggregateProbe implements Probe {
         try {
             prepare();
             List<TracepointHooks.Hook> hooks = TracepointHooks.resolve(info().name(), hooks(), settings);
-            attached = AttachedObject.start(info().name(), objectFile(), hooks, opened -> beforeLoad(opened, settings),
-                    window, this::resetState);
+            KernelEventConfig eventConfig = eventTypes().isEmpty() ? null
+                    : KernelEventConfig.of(info().name(), settings, eventTypes(), latencyEvents(), context.events());
+            attached = AttachedObject.start(info().name(), objectFile(), hooks, opened -> {
+                if (eventConfig != null) {
+                    eventConfig.applyTo(opened);
+                    if (eventConfig.any()) {
+                        prepareEvents(opened, eventConfig, context);
+                    }
+                }
+                beforeLoad(opened, settings);
+            }, window, this::resetState);
+            if (eventConfig != null && eventConfig.any()) {
+                startEvents(context);
+            }
         } catch (BpfException e) {
             throw RawTracepointObject.unavailable(e);
         } catch (LinkageError e) {
             throw new ProbeUnavailableException("libbpf unusable: " + e.getMessage(), e);
+        }
+    }
+
+    private void startEvents(ProbeContext context) throws BpfException {
+        try {
+            events = KernelEventReader.start(info().name(), attached.object(), context.events(), this::event);
+        } catch (BpfException | RuntimeException e) {
+            attached.close();
+            attached = null;
+            throw e;
         }
     }
 
@@ -134,6 +199,10 @@ public abstract class KernelAggregateProbe implements Probe {
             entries.put(name, map.entries());
         }
         export(new AggregateSnapshot(maps, entries), out);
+        KernelEventReader reader = events;
+        if (reader != null) {
+            reader.export(out);
+        }
         reportFill(current, maps, entries, out);
         sweep(maps, entries, node);
         running.checkWindows();
@@ -190,6 +259,11 @@ public abstract class KernelAggregateProbe implements Probe {
 
     @Override
     public void close() {
+        KernelEventReader reader = events;
+        events = null;
+        if (reader != null) {
+            reader.close();
+        }
         AttachedObject running = attached;
         attached = null;
         if (running != null) {

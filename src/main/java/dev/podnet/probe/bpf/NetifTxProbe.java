@@ -3,12 +3,16 @@ package dev.podnet.probe.bpf;
 import dev.podnet.bpf.BpfException;
 import dev.podnet.bpf.BpfMap;
 import dev.podnet.bpf.BpfObject;
+import dev.podnet.probe.EventTypes;
 import dev.podnet.probe.HistogramData;
 import dev.podnet.probe.HistogramScope;
 import dev.podnet.probe.MetricSink;
 import dev.podnet.probe.Overhead;
+import dev.podnet.probe.ProbeContext;
+import dev.podnet.probe.ProbeEvent;
 import dev.podnet.probe.ProbeInfo;
 import dev.podnet.probe.ProbeSource;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,6 +26,11 @@ import java.util.Set;
  * each phase times about one packet in {@code sampleEvery} ({@link Sampling}), {@value #DEFAULT_SAMPLE_EVERY}
  * unless set, and they are attached in windows of time ({@link AttachWindow#PER_PACKET_DEFAULT} unless set):
  * the histograms count sampled packets and the sampling ratio is exported beside them.
+ *
+ * <p>Event {@code TX_LATENCY_SLOW}: a timed packet whose phase took longer than {@code eventThreshold}
+ * (10 ms unless set), with the device, the phase, the CPU and, for the qdisc phase, the packet's tuple
+ * (source first). Only timed packets are checked, so a slow packet makes an event with the probability
+ * that it is timed: the share of time attached times 1 / {@code sampleEvery}.
  */
 public final class NetifTxProbe extends KernelAggregateProbe {
     private static final ProbeInfo INFO = new ProbeInfo("netiftx", ProbeSource.BPF, Overhead.MEDIUM, true, false, true,
@@ -36,7 +45,10 @@ public final class NetifTxProbe extends KernelAggregateProbe {
     private static final String UNIT = "packet";
     static final String SAMPLE_RATIO_METRIC = "podnet_netif_tx_latency_sample_ratio";
 
+    private static final List<String> EVENT_TYPES = List.of(EventTypes.TX_LATENCY_SLOW);
+
     private volatile Sampling sampling = new Sampling(DEFAULT_SAMPLE_EVERY);
+    private volatile Duration threshold = KernelEventConfig.DEFAULT_THRESHOLD;
     private volatile HistogramScope scope = HistogramScope.of(INFO.name(), Map.of());
     /** The share of time attached: 1 with {@code window: none}. */
     private volatile double attachedFraction = AttachWindow.PER_PACKET_DEFAULT.fraction();
@@ -85,6 +97,37 @@ public final class NetifTxProbe extends KernelAggregateProbe {
         AttachWindow window = AttachWindow.of(INFO.name(), settings, defaultWindow());
         attachedFraction = window == null ? 1 : window.fraction();
         scope = HistogramScope.of(INFO.name(), settings);
+    }
+
+    @Override
+    protected List<String> eventTypes() {
+        return EVENT_TYPES;
+    }
+
+    @Override
+    protected boolean latencyEvents() {
+        return true;
+    }
+
+    @Override
+    protected void prepareEvents(BpfObject opened, KernelEventConfig config, ProbeContext context) {
+        threshold = config.threshold();
+    }
+
+    @Override
+    protected ProbeEvent event(KernelEventRecord r) {
+        Map<String, Object> fields = KernelEventFields.tuple(r);
+        String phase = r.phase() < PHASES.size() ? PHASES.get(r.phase()) : "unknown";
+        fields.put("device", r.device());
+        fields.put("phase", phase);
+        fields.put("latency_seconds", KernelEventFields.seconds(r.value()));
+        fields.put("cpu", r.cpu());
+        String packet = fields.containsKey("saddr") ? " (" + fields.getOrDefault("protocol", "ip") + " "
+                + KernelEventFields.endpoint(fields, "s") + " -> " + KernelEventFields.endpoint(fields, "d") + ")" : "";
+        String what = phase.equals("xmit") ? "the driver's transmit call took " : "waited in the transmit path (qdisc) ";
+        return new ProbeEvent(EventTypes.TX_LATENCY_SLOW, INFO.name(), r.netns(), fields,
+                "packet on " + r.device() + packet + ": " + what + KernelEventFields.duration(r.value()) + " on CPU "
+                        + r.cpu() + ", over the threshold of " + KernelEventConfig.describe(threshold));
     }
 
     /** Between two windows: no timestamp of a packet queued in the last one may pair with this one's. */

@@ -3,16 +3,21 @@ package dev.podnet.probe.bpf;
 import dev.podnet.bpf.BpfException;
 import dev.podnet.bpf.BpfMap;
 import dev.podnet.bpf.BpfObject;
+import dev.podnet.probe.EventTypes;
 import dev.podnet.probe.MetricSink;
 import dev.podnet.probe.NodeView;
 import dev.podnet.probe.Overhead;
 import dev.podnet.probe.Probe;
 import dev.podnet.probe.ProbeContext;
+import dev.podnet.probe.ProbeEvent;
 import dev.podnet.probe.ProbeInfo;
 import dev.podnet.probe.ProbeSource;
 import dev.podnet.probe.ProbeUnavailableException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -26,6 +31,10 @@ import java.util.Set;
  * ({@link Sampling}), {@value #DEFAULT_SAMPLE_EVERY} unless set, so the histograms count sampled
  * softirqs and the sampling ratio is exported beside them. Its programs are attached in windows of
  * time, {@link AttachWindow#PER_PACKET_DEFAULT} unless set.
+ *
+ * <p>Event {@code SOFTIRQ_SLOW}: a timed softirq that waited or ran longer than {@code eventThreshold}
+ * (10 ms unless set), with its type, phase and CPU. Only timed softirqs are checked, so a slow one makes
+ * an event with the probability that it is timed: the share of time attached times 1 / {@code sampleEvery}.
  */
 public final class SoftirqProbe implements Probe {
     private static final ProbeInfo INFO = new ProbeInfo("softirq", ProbeSource.BPF, Overhead.MEDIUM, true, false, true,
@@ -44,9 +53,12 @@ public final class SoftirqProbe implements Probe {
     private static final List<String> TYPES = List.of("net_tx", "net_rx");
     private static final List<String> PHASES = List.of("wait", "run");
 
-    private static final Set<String> OWN_SETTINGS = Set.of(Sampling.SETTING, AttachWindow.SETTING);
+    private static final Set<String> OWN_SETTINGS = ownSettings();
+    private static final List<String> EVENT_TYPES = List.of(EventTypes.SOFTIRQ_SLOW);
 
     private volatile AttachedObject attached;
+    private volatile KernelEventReader events;
+    private volatile Duration threshold = KernelEventConfig.DEFAULT_THRESHOLD;
     private volatile Sampling sampling = new Sampling(DEFAULT_SAMPLE_EVERY);
     /** The share of time attached: 1 with {@code window: none}. */
     private volatile double attachedFraction = AttachWindow.PER_PACKET_DEFAULT.fraction();
@@ -55,6 +67,12 @@ public final class SoftirqProbe implements Probe {
             new TracepointHooks.Hook("on_softirq_raise", "irq/softirq_raise"),
             new TracepointHooks.Hook("on_softirq_entry", "irq/softirq_entry"),
             new TracepointHooks.Hook("on_softirq_exit", "irq/softirq_exit"));
+
+    private static Set<String> ownSettings() {
+        Set<String> keys = new HashSet<>(Set.of(Sampling.SETTING, AttachWindow.SETTING));
+        keys.addAll(KernelEventConfig.settings(true));
+        return Set.copyOf(keys);
+    }
 
     @Override
     public ProbeInfo info() {
@@ -66,6 +84,7 @@ public final class SoftirqProbe implements Probe {
         TracepointHooks.check(INFO.name(), HOOKS, settings, OWN_SETTINGS);
         Sampling.of(INFO.name(), settings, DEFAULT_SAMPLE_EVERY, UNIT);
         AttachWindow.of(INFO.name(), settings, AttachWindow.PER_PACKET_DEFAULT);
+        KernelEventConfig.check(INFO.name(), settings, true);
     }
 
     @Override
@@ -74,10 +93,38 @@ public final class SoftirqProbe implements Probe {
         checkSettings(settings);
         Sampling configured = Sampling.of(INFO.name(), settings, DEFAULT_SAMPLE_EVERY, UNIT);
         AttachWindow window = AttachWindow.of(INFO.name(), settings, AttachWindow.PER_PACKET_DEFAULT);
-        attached = RawTracepointObject.load(INFO.name(), "softirq.bpf.o", HOOKS, settings, OWN_SETTINGS,
-                configured::applyTo, window, SoftirqProbe::resetState);
+        KernelEventConfig eventConfig = KernelEventConfig.of(INFO.name(), settings, EVENT_TYPES, true, context.events());
+        AttachedObject loaded = RawTracepointObject.load(INFO.name(), "softirq.bpf.o", HOOKS, settings, OWN_SETTINGS,
+                opened -> {
+                    configured.applyTo(opened);
+                    eventConfig.applyTo(opened);
+                }, window, SoftirqProbe::resetState);
+        if (eventConfig.any()) {
+            try {
+                events = KernelEventReader.start(INFO.name(), loaded.object(), context.events(), this::event);
+            } catch (BpfException | RuntimeException e) {
+                loaded.close();
+                throw new ProbeUnavailableException("event ring buffer: " + e.getMessage(), e);
+            }
+        }
+        attached = loaded;
+        threshold = eventConfig.threshold();
         sampling = configured;
         attachedFraction = window == null ? 1 : window.fraction();
+    }
+
+    private ProbeEvent event(KernelEventRecord r) {
+        String type = r.reason() < TYPES.size() ? TYPES.get((int) r.reason()) : "unknown";
+        String phase = r.phase() < PHASES.size() ? PHASES.get(r.phase()) : "unknown";
+        Map<String, Object> fields = new java.util.LinkedHashMap<>();
+        fields.put("softirq", type);
+        fields.put("phase", phase);
+        fields.put("latency_seconds", KernelEventFields.seconds(r.value()));
+        fields.put("cpu", r.cpu());
+        String what = phase.equals("wait") ? "waited " : "ran ";
+        return new ProbeEvent(EventTypes.SOFTIRQ_SLOW, INFO.name(), 0, fields,
+                type.toUpperCase(Locale.ROOT) + " softirq on CPU " + r.cpu() + " " + what
+                        + KernelEventFields.duration(r.value()) + ", over the threshold of " + KernelEventConfig.describe(threshold));
     }
 
     /** Between two windows: a raise or entry seen in the last one must not pair with this one's events. */
@@ -118,11 +165,20 @@ public final class SoftirqProbe implements Probe {
                         "type", TYPES.get(type), "phase", PHASES.get(phase));
             }
         }
+        KernelEventReader reader = events;
+        if (reader != null) {
+            reader.export(out);
+        }
         running.checkWindows();
     }
 
     @Override
     public void close() {
+        KernelEventReader reader = events;
+        events = null;
+        if (reader != null) {
+            reader.close();
+        }
         AttachedObject running = attached;
         attached = null;
         if (running != null) {

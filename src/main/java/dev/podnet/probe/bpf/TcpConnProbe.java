@@ -2,10 +2,12 @@ package dev.podnet.probe.bpf;
 
 import dev.podnet.bpf.BpfException;
 import dev.podnet.bpf.BpfObject;
+import dev.podnet.probe.EventTypes;
 import dev.podnet.probe.HistogramData;
 import dev.podnet.probe.HistogramScope;
 import dev.podnet.probe.MetricSink;
 import dev.podnet.probe.Overhead;
+import dev.podnet.probe.ProbeEvent;
 import dev.podnet.probe.ProbeInfo;
 import dev.podnet.probe.ProbeSource;
 import java.util.List;
@@ -19,6 +21,11 @@ import java.util.Set;
  * connections lived (ESTABLISHED until CLOSE) as a log2 histogram built in the kernel. The counters are
  * per namespace; the lifetime histogram is node-wide unless {@code perPodHistograms: true}
  * ({@link HistogramScope}).
+ *
+ * <p>Event {@code CONNECT_FAILED}, one per failed active open: the socket's tuple (saddr/sport the
+ * connecting side) and as reason the socket's error ({@code ECONNREFUSED}: a reset came back;
+ * {@code ETIMEDOUT}: no answer; {@code EHOSTUNREACH}...: an ICMP error; {@code CLOSED}: the application
+ * gave up first).
  */
 public final class TcpConnProbe extends KernelAggregateProbe {
     private static final ProbeInfo INFO = new ProbeInfo("tcpconn", ProbeSource.BPF, Overhead.LOW, true, false, true,
@@ -30,6 +37,8 @@ public final class TcpConnProbe extends KernelAggregateProbe {
     private static final List<String> DIRECTIONS = List.of("active", "passive");
     /** The kernel measures lifetimes in microseconds. */
     private static final double MICROSECOND = 1e-6;
+
+    private static final List<String> EVENT_TYPES = List.of(EventTypes.CONNECT_FAILED);
 
     private volatile HistogramScope scope = HistogramScope.of(INFO.name(), Map.of());
 
@@ -61,6 +70,22 @@ public final class TcpConnProbe extends KernelAggregateProbe {
     @Override
     protected void beforeLoad(BpfObject opened, Map<String, Object> settings) {
         scope = HistogramScope.of(INFO.name(), settings);
+    }
+
+    @Override
+    protected List<String> eventTypes() {
+        return EVENT_TYPES;
+    }
+
+    @Override
+    protected ProbeEvent event(KernelEventRecord r) {
+        Map<String, Object> fields = KernelEventFields.tuple(r);
+        fields.put("state", TcpStates.name(r.state()));
+        String reason = SocketErrors.name((int) r.reason());
+        fields.put("reason", reason);
+        return new ProbeEvent(EventTypes.CONNECT_FAILED, INFO.name(), r.netns(), fields,
+                "connect from " + KernelEventFields.endpoint(fields, "s") + " to " + KernelEventFields.endpoint(fields, "d")
+                        + " failed: " + reason + SocketErrors.describe((int) r.reason()));
     }
 
     @Override

@@ -54,7 +54,7 @@ class SamplingTest {
         ConfigException bad = assertThrows(ConfigException.class, () -> loader.parse(
                 "probes: [netiftx]\nprobeSettings:\n  netiftx: {sampleevery: 4}\n"));
         assertEquals("probeSettings.netiftx.sampleevery: unknown setting; this probe knows [tracepoint, tracepoints, "
-                + "perPodHistograms, sampleEvery, window]", bad.getMessage());
+                + "eventThreshold, eventsPerSecond, perPodHistograms, sampleEvery, window]", bad.getMessage());
     }
 
     @ParameterizedTest
