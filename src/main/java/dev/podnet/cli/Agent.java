@@ -69,6 +69,7 @@ public final class Agent implements AutoCloseable {
         String node = ClusterAccess.nodeName(config, System.getenv(), Path.of("/proc/sys/kernel/hostname"));
         this.events = new EventBus(node, new EventMetrics(registry),
                 new SinkContext(node, () -> kubernetes().client(), (namespace, pod) -> kubernetes().podUid(namespace, pod)));
+        events.applyTypes(EventsConfig.of(config.events()));
         engine.setEvents(events);
         engine.configure(config.probes(), config.probeDeadline(), config.probeSettings());
         engine.setInternalNetworks(config.internalNetworks());

@@ -36,6 +36,7 @@ public final class EventBus implements EventEmitter, AutoCloseable {
     private final ArrayDeque<Event> recent = new ArrayDeque<>();
     private volatile LongFunction<String[]> attribution = netns -> NO_POD;
     private volatile EventsConfig config = EventsConfig.DEFAULT;
+    private volatile java.util.Set<String> types = EventsConfig.DEFAULT.types();
     private volatile RateLimiter limiter = new RateLimiter(EventsConfig.DEFAULT.burst(), EventsConfig.DEFAULT.perSecond(), MAX_RATE_KEYS);
     private volatile List<SinkWorker> workers = List.of();
     private volatile LateAttribution late;
@@ -107,6 +108,7 @@ public final class EventBus implements EventEmitter, AutoCloseable {
         }
         workers = List.copyOf(running);
         config = next;
+        types = next.types();
         synchronized (recent) {
             while (recent.size() > next.recent()) {
                 recent.removeFirst();
@@ -116,7 +118,15 @@ public final class EventBus implements EventEmitter, AutoCloseable {
 
     @Override
     public boolean wants(String type) {
-        return config.types().contains(type);
+        return types.contains(type);
+    }
+
+    /**
+     * Applies only the config's types, before the probes start (they leave out the kernel side of the
+     * types nobody wants); {@link #configure} applies the rest once the sinks can start.
+     */
+    public void applyTypes(EventsConfig next) {
+        types = next.types();
     }
 
     @Override
