@@ -68,6 +68,7 @@ class EventFloodIT {
                 events: {sinks: [{type: file, path: %s}]}
                 """.formatted(perCpuPerSecond, file))) {
             String[] ns = BpfProbeLab.pair(lab, 29);
+            long heapBefore = liveHeap();
             String client = BpfProbeLab.netns(lab, ns[0]);
             String server = BpfProbeLab.netns(lab, ns[1]);
             AtomicLong refused = new AtomicLong();
@@ -119,6 +120,10 @@ class EventFloodIT {
                         "over 100 per CPU and second: lost in the kernel\n" + lost(after));
             }
             assertEquals(0, after.value("podnet_bpf_events_lost_total", "probe", "tcpreset", "cause", "undecodable"));
+            long heapGrowth = liveHeap() - heapBefore;
+            System.out.printf("flood: live heap grew by %.1f MiB%n", heapGrowth / 1048576.0);
+            assertTrue(heapGrowth < 32L << 20, "the agent's memory stays bounded under the flood: live heap grew by "
+                    + heapGrowth / 1048576 + " MiB (queues, the recent ring and the rate-limit keys are all bounded)");
             assertTrue(after.sum("podnet_events_rate_limited_total", "type", "TCP_RESET_NO_SOCKET") > 0,
                     "the pipeline folded most of what came through");
 
@@ -132,6 +137,16 @@ class EventFloodIT {
         } finally {
             Files.deleteIfExists(file);
         }
+    }
+
+    /** The heap still in use after full collections (the agent runs in this JVM). */
+    private static long liveHeap() {
+        long least = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            least = Math.min(least, java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        }
+        return least;
     }
 
     private static double read(Scrape s) {
