@@ -1,5 +1,7 @@
 package dev.podnet.traffic;
 
+import dev.podnet.probe.IpText;
+
 /**
  * A flow as the kernel keys it: the pod's namespace, the protocol, and the pod's own (local) and the
  * peer's (remote) address and port. Addresses are IPv6 or IPv4-mapped, in two big-endian halves; a port

@@ -1,5 +1,7 @@
 package dev.podnet.probe.bpf;
 
+import dev.podnet.probe.IpText;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -100,40 +102,7 @@ final class KernelEventFields {
 
     /** RFC 5952: lower case, no leading zeros, the longest run (of two or more) of zero groups as ::. */
     static String ipv6(byte[] a) {
-        int[] groups = new int[8];
-        for (int i = 0; i < 8; i++) {
-            groups[i] = (a[2 * i] & 0xff) << 8 | (a[2 * i + 1] & 0xff);
-        }
-        int bestStart = -1;
-        int bestLength = 1;
-        for (int i = 0; i < 8; ) {
-            if (groups[i] != 0) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < 8 && groups[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLength) {
-                bestStart = i;
-                bestLength = j - i;
-            }
-            i = j;
-        }
-        StringBuilder s = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                s.append("::");
-                i += bestLength - 1;
-                continue;
-            }
-            if (!s.isEmpty() && s.charAt(s.length() - 1) != ':') {
-                s.append(':');
-            }
-            s.append(Integer.toHexString(groups[i]));
-        }
-        return s.toString();
+        return IpText.ipv6(a);
     }
 
     /** Seconds from nanoseconds, as latency_seconds. */

@@ -1,4 +1,4 @@
-package dev.podnet.traffic;
+package dev.podnet.probe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
