@@ -138,10 +138,10 @@ public final class Agent implements AutoCloseable {
     }
 
     private StatusReport.PolicyStatus policyStatus() {
-        if (!kubernetes.active()) {
+        TaskSet tasks = kubernetes.tasks();
+        if (!kubernetes.active() && tasks.inForce().isEmpty()) {
             return null;
         }
-        TaskSet tasks = kubernetes.tasks();
         return new StatusReport.PolicyStatus(tasks.inForce().stream().map(Task::name).toList(), tasks.refused());
     }
 

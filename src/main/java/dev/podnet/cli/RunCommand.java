@@ -2,6 +2,7 @@ package dev.podnet.cli;
 
 import dev.podnet.config.ConfigException;
 import dev.podnet.config.ConfigLoader;
+import dev.podnet.policy.HostTaskCompiler;
 import dev.podnet.config.PodnetConfig;
 import dev.podnet.probe.ProbeCatalog;
 import java.nio.file.Path;
@@ -31,7 +32,8 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ProbeCatalog catalog = ProbeCatalog.standard();
-        ConfigLoader loader = new ConfigLoader(catalog.names(), catalog.defaultNames(), catalog::checkSettings);
+        ConfigLoader loader = new ConfigLoader(catalog.names(), catalog.defaultNames(), catalog::checkSettings,
+                HostTaskCompiler::check);
         PodnetConfig config;
         try {
             config = configFile != null ? loader.load(configFile) : loader.defaults();

@@ -26,13 +26,14 @@ import java.util.Set;
  */
 public final class ConfigLoader {
     static final Set<String> FIELDS = Set.of("listen", "minInterval", "probeDeadline", "probes", "probeSettings",
-            "procfs", "netnsDir", "kubernetes", "podLabels", "kubeconfig", "nodeName", "internalNetworks", "maxTasks");
+            "procfs", "netnsDir", "kubernetes", "podLabels", "kubeconfig", "nodeName", "internalNetworks", "maxTasks", "tasks");
 
     private static final ObjectMapper YAML = new YAMLMapper();
 
     private final List<String> knownProbes;
     private final List<String> defaultProbes;
     private final SettingsCheck settingsCheck;
+    private final HostTasks.TaskCheck taskCheck;
 
     /** Checks one probe's settings; throws IllegalArgumentException with a message naming the bad one. */
     @FunctionalInterface
@@ -46,9 +47,16 @@ public final class ConfigLoader {
      * @param settingsCheck validates {@code probeSettings.<probe>} (the probe catalog's check)
      */
     public ConfigLoader(List<String> knownProbes, List<String> defaultProbes, SettingsCheck settingsCheck) {
+        this(knownProbes, defaultProbes, settingsCheck, task -> { });
+    }
+
+    /** As above, with {@code taskCheck} validating the spec of each of the config's {@code tasks}. */
+    public ConfigLoader(List<String> knownProbes, List<String> defaultProbes, SettingsCheck settingsCheck,
+                        HostTasks.TaskCheck taskCheck) {
         this.knownProbes = List.copyOf(knownProbes);
         this.defaultProbes = List.copyOf(defaultProbes);
         this.settingsCheck = settingsCheck;
+        this.taskCheck = taskCheck;
     }
 
     /** A loader that takes any probe settings (for tests of the other fields). */
@@ -119,8 +127,9 @@ public final class ConfigLoader {
         String nodeName = nodeName(text(root, "nodeName", null));
         List<Cidr> internalNetworks = Cidr.parseList(root.get("internalNetworks"), "internalNetworks", Cidr.DEFAULT_INTERNAL);
         int maxTasks = maxTasks(root.get("maxTasks"));
+        List<HostTasks.HostTask> tasks = HostTasks.parse(root.get("tasks"), taskCheck);
         return new PodnetConfig(listen, minInterval, deadline, probes, settings, procfs, netnsDir, kubernetes, podLabels,
-                kubeconfig, nodeName, internalNetworks, maxTasks);
+                kubeconfig, nodeName, internalNetworks, maxTasks, tasks);
     }
 
     private static String text(JsonNode root, String field, String fallback) throws ConfigException {

@@ -24,11 +24,13 @@ import java.util.Map;
  * @param internalNetworks networks that are not the internet: traffic with a remote address outside all of
  *                      them is internet-bound
  * @param maxTasks      MonitorPolicies in force on the node at most, the oldest first
+ * @param tasks         monitoring tasks over named network namespaces, for hosts without Kubernetes
  */
 public record PodnetConfig(HostPort listen, Duration minInterval, Duration probeDeadline, List<String> probes,
                            Map<String, Map<String, Object>> probeSettings, Path procfs, Path netnsDir,
                            KubernetesMode kubernetes, List<PodLabel> podLabels, Path kubeconfig,
-                           String nodeName, List<Cidr> internalNetworks, int maxTasks) {
+                           String nodeName, List<Cidr> internalNetworks, int maxTasks,
+                           List<HostTasks.HostTask> tasks) {
 
     public static final int DEFAULT_PORT = 9475;
 
@@ -47,11 +49,11 @@ public record PodnetConfig(HostPort listen, Duration minInterval, Duration probe
 
     public PodnetConfig withListen(HostPort listen) {
         return new PodnetConfig(listen, minInterval, probeDeadline, probes, probeSettings, procfs, netnsDir, kubernetes,
-                podLabels, kubeconfig, nodeName, internalNetworks, maxTasks);
+                podLabels, kubeconfig, nodeName, internalNetworks, maxTasks, tasks);
     }
 
     public PodnetConfig withProcfs(Path procfs) {
         return new PodnetConfig(listen, minInterval, probeDeadline, probes, probeSettings, procfs, netnsDir, kubernetes,
-                podLabels, kubeconfig, nodeName, internalNetworks, maxTasks);
+                podLabels, kubeconfig, nodeName, internalNetworks, maxTasks, tasks);
     }
 }

@@ -2,9 +2,11 @@ package dev.podnet.k8s;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -36,6 +38,17 @@ public final class AddressIndex {
 
     public int size() {
         return owners.size();
+    }
+
+    /** The addresses only this namespace holds, in no particular order. */
+    public List<InetAddress> addressesOf(long inode) {
+        List<InetAddress> mine = new ArrayList<>();
+        owners.forEach((address, owner) -> {
+            if (owner == inode) {
+                mine.add(address);
+            }
+        });
+        return mine;
     }
 
     public static final class Builder {

@@ -4,6 +4,9 @@ import dev.podnet.config.PodnetConfig;
 import dev.podnet.netns.NetnsEnterer;
 import dev.podnet.health.CheckOrigin;
 import dev.podnet.health.HealthChecker;
+import dev.podnet.policy.HostTaskCompiler;
+import dev.podnet.policy.PolicyException;
+import dev.podnet.policy.Task;
 import dev.podnet.policy.TaskSet;
 import dev.podnet.probe.NetnsLabeler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -30,16 +33,18 @@ public final class KubernetesSupport implements AutoCloseable {
     private final PodAttribution attribution;
     private final PolicyIndex policies;
     private final HealthChecker checker;
+    private final HostTaskAttribution hostTasks;
     private volatile int maxTasks;
 
     private KubernetesSupport(PodnetConfig startup, KubernetesClient client, PodIndex index, PodAttribution attribution,
-                              PolicyIndex policies, HealthChecker checker) {
+                              PolicyIndex policies, HealthChecker checker, HostTaskAttribution hostTasks) {
         this.startup = startup;
         this.client = client;
         this.index = index;
         this.attribution = attribution;
         this.policies = policies;
         this.checker = checker;
+        this.hostTasks = hostTasks;
         this.maxTasks = startup.maxTasks();
     }
 
@@ -52,7 +57,10 @@ public final class KubernetesSupport implements AutoCloseable {
                 Path.of(System.getProperty("user.home", "/root")), ClusterAccess.SERVICE_ACCOUNT_TOKEN);
         if (!decision.enabled()) {
             LOG.info("Kubernetes attribution off: " + decision.reason());
-            return new KubernetesSupport(config, null, null, null, null, null);
+            HostTaskAttribution[] hostTasks = new HostTaskAttribution[1];
+            HealthChecker checker = new HealthChecker(CheckOrigin.following(enterer, () -> hostTasks[0].host()));
+            hostTasks[0] = new HostTaskAttribution(hostTasks(config), new NetnsAddressReader(config.procfs(), enterer), checker);
+            return new KubernetesSupport(config, null, null, null, null, checker, hostTasks[0]);
         }
         String node = ClusterAccess.nodeName(config, System.getenv(), Path.of("/proc/sys/kernel/hostname"));
         KubernetesClient client = ClusterAccess.client(config);
@@ -71,7 +79,7 @@ public final class KubernetesSupport implements AutoCloseable {
                 + client.getMasterUrl());
         // Checks come from the node's own namespace, as kubelet's probes do, also when the agent has its own.
         HealthChecker checker = new HealthChecker(CheckOrigin.following(enterer, attribution::host));
-        KubernetesSupport support = new KubernetesSupport(config, client, index, attribution, policies, checker);
+        KubernetesSupport support = new KubernetesSupport(config, client, index, attribution, policies, checker, null);
         attribution.setTasks(() -> support.tasks().inForce(), agentNamespace(System.getenv()), support.checker);
         registry.register(new KubernetesCollector(index::connected, support::tasks));
         return support;
@@ -83,9 +91,22 @@ public final class KubernetesSupport implements AutoCloseable {
         return ns == null || ns.isBlank() ? "podnet" : ns;
     }
 
-    /** The MonitorPolicies' tasks in force now, and the refused ones; none in host mode. */
+    /** The tasks in force now (MonitorPolicies, or the config's in host mode), and the refused ones. */
     public TaskSet tasks() {
-        return policies == null ? new TaskSet(List.of(), Map.of()) : policies.tasks(maxTasks);
+        if (policies != null) {
+            return policies.tasks(maxTasks);
+        }
+        return hostTasks == null ? new TaskSet(List.of(), Map.of()) : new TaskSet(hostTasks.tasks(), Map.of());
+    }
+
+    /** The config's tasks, the first maxTasks of them; the loader has checked each. */
+    private static List<Task> hostTasks(PodnetConfig config) {
+        try {
+            List<Task> all = HostTaskCompiler.compileAll(config.tasks());
+            return all.subList(0, Math.min(config.maxTasks(), all.size()));
+        } catch (PolicyException e) {
+            throw new IllegalStateException("a config task the loader accepted does not compile: " + e.getMessage(), e);
+        }
     }
 
     public boolean active() {
@@ -99,7 +120,7 @@ public final class KubernetesSupport implements AutoCloseable {
 
     /** The labeler for the engine: pod attribution, or empty labels in host mode. */
     public NetnsLabeler labeler() {
-        return active() ? attribution : NetnsLabeler.HOST_MODE;
+        return active() ? attribution : hostTasks;
     }
 
     /** Applies a reloaded config: {@code podLabels} from the next collection; the rest needs a restart. */
@@ -108,6 +129,9 @@ public final class KubernetesSupport implements AutoCloseable {
             attribution.setPodLabels(next.podLabels());
         }
         maxTasks = next.maxTasks();
+        if (hostTasks != null) {
+            hostTasks.setTasks(hostTasks(next));
+        }
         if (next.kubernetes() != startup.kubernetes() || !Objects.equals(next.kubeconfig(), startup.kubeconfig())
                 || !Objects.equals(next.nodeName(), startup.nodeName())) {
             LOG.warning("kubernetes, kubeconfig or nodeName changed; this takes effect on restart");

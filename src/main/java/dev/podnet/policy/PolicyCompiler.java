@@ -38,7 +38,7 @@ public final class PolicyCompiler {
             Map<Measure, Measure.Aggregation> measures = measures(spec.monitor());
             return new Task(name, namespace, spec.selector(), labels, measures, on(spec.ip4Tx()), on(spec.ip4Rx()),
                     on(spec.ip4TxInternet()), healthCheck(spec.healthCheck()), flowKey(spec.flowKey()),
-                    created(policy.getMetadata().getCreationTimestamp()));
+                    created(policy.getMetadata().getCreationTimestamp()), null);
         } catch (ConfigException | PolicyException e) {
             throw new PolicyException("MonitorPolicy " + name + ": " + e.getMessage());
         }

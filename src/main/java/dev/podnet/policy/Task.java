@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * A valid MonitorPolicy as the agent applies it.
@@ -22,10 +23,12 @@ import java.util.Set;
  * @param healthCheck the health check, or null
  * @param flowKey     how flows are keyed
  * @param created     the policy's creation time: older tasks win when there are more than maxTasks
+ * @param netnsNames  for a task of the config file (no Kubernetes): the names of the network namespaces it
+ *                    watches; null for a MonitorPolicy's task, which selects pods
  */
 public record Task(String name, String namespace, LabelSelector selector, List<PodLabel> podLabels,
                    Map<Measure, Measure.Aggregation> measures, boolean ip4Tx, boolean ip4Rx, boolean ip4TxInternet,
-                   HealthCheck healthCheck, FlowKey flowKey, Instant created) {
+                   HealthCheck healthCheck, FlowKey flowKey, Instant created, Pattern netnsNames) {
 
     public Task {
         podLabels = List.copyOf(podLabels);
@@ -50,6 +53,12 @@ public record Task(String name, String namespace, LabelSelector selector, List<P
         public HealthCheck {
             families = Set.copyOf(families);
         }
+    }
+
+    /** The task under another name, watching the named namespaces that match {@code netnsNames}. */
+    public Task forNamespaces(String newName, Pattern names) {
+        return new Task(newName, "", null, podLabels, measures, ip4Tx, ip4Rx, ip4TxInternet, healthCheck, flowKey, created,
+                names);
     }
 
     /** Whether some item is aggregated per flow (the kernel then keeps flows for the task's pods). */

@@ -51,14 +51,17 @@ public final class TaskMetrics {
         }
     }
 
-    /** The pods each task watches: in its scope, matching its selector, with a namespace of their own. */
+    /**
+     * The pods each task watches, with a namespace of their own: a MonitorPolicy's, in its scope and
+     * matching its selector; a config task's, the named namespaces its pattern matches.
+     */
     static Map<Task, List<NodePod>> select(List<Task> tasks, List<NodePod> pods, String agentNamespace) {
         Map<Task, List<NodePod>> selected = new LinkedHashMap<>();
         for (Task task : tasks) {
             List<NodePod> mine = new ArrayList<>();
             for (NodePod pod : pods) {
-                if (pod.netns() > 0 && TaskSet.inScope(task, pod.namespace(), agentNamespace)
-                        && PodSelector.matches(task.selector(), pod.labels())) {
+                if (pod.netns() > 0 && (task.netnsNames() != null ? task.netnsNames().matcher(pod.name()).matches()
+                        : TaskSet.inScope(task, pod.namespace(), agentNamespace) && PodSelector.matches(task.selector(), pod.labels()))) {
                     mine.add(pod);
                 }
             }

@@ -81,4 +81,27 @@ class ConfigLoaderTest {
             assertTrue(e.getMessage().contains(fragment), "\"" + e.getMessage() + "\" should mention " + fragment);
         }
     }
+
+    @Test
+    void configTasksAreCheckedAndBadOnesNamed() throws Exception {
+        ConfigLoader checking = new ConfigLoader(List.of("netdev"), List.of("netdev"), (probe, settings) -> { }, task -> {
+            if (task.spec().containsKey("bad")) {
+                throw new IllegalArgumentException("spec.bad: refused");
+            }
+        });
+        var config = checking.parse("tasks: [{name: web, namespaces: 'app-*', spec: {flowKey: 5tuple}}]");
+        assertEquals("web", config.tasks().getFirst().name());
+        assertEquals("5tuple", config.tasks().getFirst().spec().get("flowKey"));
+        assertTrue("app-7".matches(HostTasks.globToRegex("app-*")) && !"xapp-7".matches(HostTasks.globToRegex("app-*")));
+        for (String[] bad : new String[][] {
+                {"tasks: {name: web}", "tasks: expected a list of tasks"},
+                {"tasks: [{name: Web, namespaces: a}]", "tasks[0].name: \"Web\" must be"},
+                {"tasks: [{name: web}]", "tasks[0].namespaces: expected a name pattern"},
+                {"tasks: [{name: web, namespaces: a}, {name: web, namespaces: b}]", "tasks[1].name: \"web\" is the name of an earlier task"},
+                {"tasks: [{name: web, namespaces: a, selector: {}}]", "tasks[0]: unknown field \"selector\""},
+                {"tasks: [{name: web, namespaces: a, spec: {bad: 1}}]", "tasks[0] (web): spec.bad: refused"}}) {
+            ConfigException e = assertThrows(ConfigException.class, () -> checking.parse(bad[0]));
+            assertTrue(e.getMessage().startsWith(bad[1]), bad[0] + " -> " + e.getMessage());
+        }
+    }
 }

@@ -27,7 +27,7 @@ class KubernetesCollectorTest {
     @Test
     void reportsEachPolicyInForceAsValidAndEachRefusedOneAsNot() throws Exception {
         Task task = new Task("team-a/web", "team-a", null, List.of(), Map.of(), true, false, false, null,
-                Task.FlowKey.SERVICE, Instant.EPOCH);
+                Task.FlowKey.SERVICE, Instant.EPOCH, null);
         var collector = new KubernetesCollector(() -> true,
                 () -> new TaskSet(List.of(task), Map.of("team-b/bad", "MonitorPolicy team-b/bad: spec.flowKey: ...")));
         assertEquals(List.of("podnet_kubernetes_up 1.0", "podnet_monitor_policy_valid{task=\"team-a/web\"} 1.0",

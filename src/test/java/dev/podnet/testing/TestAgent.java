@@ -3,6 +3,7 @@ package dev.podnet.testing;
 import dev.podnet.cli.Agent;
 import dev.podnet.config.ConfigLoader;
 import dev.podnet.config.PodnetConfig;
+import dev.podnet.policy.HostTaskCompiler;
 import dev.podnet.probe.ProbeCatalog;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,8 @@ public final class TestAgent implements AutoCloseable {
 
     /** Starts the agent with extra (test) probes in its catalog. */
     public static TestAgent start(String yaml, ProbeCatalog catalog) throws Exception {
-        ConfigLoader loader = new ConfigLoader(catalog.names(), catalog.defaultNames(), catalog::checkSettings);
+        ConfigLoader loader = new ConfigLoader(catalog.names(), catalog.defaultNames(), catalog::checkSettings,
+                HostTaskCompiler::check);
         String full = "listen: 127.0.0.1:0\n" + (yaml.contains("minInterval") ? "" : "minInterval: 0s\n") + yaml;
         Path file = Files.createTempFile("podnet-test", ".yaml");
         Files.writeString(file, full);
