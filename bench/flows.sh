@@ -174,11 +174,16 @@ flow_map() { # field: bytes_memlock | max_entries | id
     bpftool map show id "$id" --json 2>/dev/null | jq -r --arg f "$1" 'select(.name == "flows") | .[$f]'
   done | head -1
 }
-# Live heap after a full collection, KiB (jcmd from the agent's JDK).
+# Live heap after a full collection, KiB (jcmd from the agent's JDK): the least of three, 0.7 s apart,
+# since a collection during a drain also finds the drain's transient copy of the kernel map alive.
 live_heap() {
-  "$JAVA_HOME/bin/jcmd" "$agent_pid" GC.run >/dev/null 2>&1 || { echo nan; return; }
-  "$JAVA_HOME/bin/jcmd" "$agent_pid" GC.heap_info 2>/dev/null \
-    | awk '/generation/ && /used/ { for (i = 1; i < NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?/, "", v); s += v } } END { print s + 0 }'
+  local i
+  for i in 1 2 3; do
+    [ "$i" = 1 ] || sleep 0.7
+    "$JAVA_HOME/bin/jcmd" "$agent_pid" GC.run >/dev/null 2>&1 || { echo nan; return; }
+    "$JAVA_HOME/bin/jcmd" "$agent_pid" GC.heap_info 2>/dev/null \
+      | awk '/total [0-9]+K, used [0-9]+K/ { for (i = 1; i < NF; i++) if ($i == "used") { v = $(i + 1); sub(/K.*/, "", v); s += v } } END { print s + 0 }'
+  done | sort -n | head -1
 }
 
 # Distinct flows among the flow series of task "bench", per kind: the pod's side of a series is its
@@ -214,12 +219,14 @@ run_config() {
   sed 's/^/  /' "$work/podnet.yaml" | sed "s/^/$cfg config /" >> "$raw"
   start_agent "$agent_log"
   local i
+  # Scraped to a file: grep -q would stop reading early and fail curl (and the pipeline) with SIGPIPE.
   for ((i = 0; i < 300; i++)); do
-    metrics 2>/dev/null | grep -q '^podnet_flow_namespaces 1' && break
+    metrics > "$work/m.txt" 2>/dev/null || true
+    grep -q '^podnet_flow_namespaces 1' "$work/m.txt" && break
     alive || { tail -20 "$agent_log" >&2; log "the agent exited"; exit 1; }
     sleep 0.2
   done
-  metrics | grep -q '^podnet_flow_namespaces 1' || { log "the flow task did not select $cli"; exit 1; }
+  grep -q '^podnet_flow_namespaces 1' "$work/m.txt" || { log "the flow task did not select $cli"; exit 1; }
   for i in 1 2 3; do metrics >/dev/null; done   # warm-up: the JIT compiles the scrape path
   sleep 3
   local body="$work/body-$cfg.txt"
@@ -255,25 +262,26 @@ run_config() {
   record load1_after "$(cut -d' ' -f1 /proc/loadavg)"
   record live_heap_after_kib "$(live_heap)"
 
+  record hwm_after_flows_kib "$(status_kib VmHWM)"
+
+  # Two scrapes, each timed; the first one's body is read for the flow series and podnet's counters.
   log "$cfg: scrapes"
-  local s1 s2
+  local s
   t2=$(cpu_ticks)
-  s1=$(scrape "$body") || s1="failed"
-  t3=$(cpu_ticks 2>/dev/null) || t3=$t2
-  s2=$(scrape "$work/body2.txt") || s2="failed"
-  if ! alive; then
-    record agent exited_on_scrape
+  s=$(scrape "$body") || s=failed
+  sleep 1   # an agent that runs out of heap exits a moment after the failed response
+  if [ "$s" = failed ] || ! alive; then
+    record agent exited_on_scrape1
     tail -5 "$agent_log" | sed "s/^/$cfg agent_log /" >> "$raw"
-    log "$cfg: the agent exited while scraped (log: $agent_log)"
+    log "$cfg: the agent exited during the first scrape (log: $agent_log)"
     agent_pid=""; teardown_namespaces; return 0
   fi
-  record scrape1_s "${s1% *}"; record scrape1_gzip_bytes "${s1#* }"
-  record scrape2_s "${s2% *}"; record scrape2_gzip_bytes "${s2#* }"
+  t3=$(cpu_ticks)
+  record cpu_scrape1_s "$(awk -v a="$t2" -v b="$t3" -v hz="$hz" 'BEGIN { printf "%.2f", (b - a) / hz }')"
+  record scrape1_s "${s% *}"; record scrape1_gzip_bytes "${s#* }"
   record scrape_bytes "$(wc -c < "$body")"
   record scrape_lines "$(grep -vc '^#' "$body" || true)"
-  record cpu_scrape1_s "$(awk -v a="$t2" -v b="$t3" -v hz="$hz" 'BEGIN { printf "%.2f", (b - a) / hz }')"
-  record hwm_kib "$(status_kib VmHWM)"
-  record rss_end_kib "$(status_kib VmRSS)"
+  record hwm_after_scrape1_kib "$(status_kib VmHWM)"
   for m in podnet_flows podnet_flow_series podnet_flow_namespaces podnet_flow_max_entries podnet_flow_max_series \
            podnet_flows_dropped_total podnet_flow_packets_untracked_total podnet_flows_evicted_total \
            podnet_flow_drain_errors_total 'podnet_probe_duration_seconds{probe="traffic"' podnet_collection_duration_seconds; do
@@ -281,6 +289,19 @@ run_config() {
     record "$key" "$(value "$body" "$m")"
   done
   for kv in $(distinct_flows "$body"); do record "${kv%%=*}" "${kv#*=}"; done
+  s=$(scrape "$work/body2.txt") || s=failed
+  sleep 1
+  if [ "$s" = failed ] || ! alive; then
+    record agent exited_on_scrape2
+    tail -5 "$agent_log" | sed "s/^/$cfg agent_log /" >> "$raw"
+    log "$cfg: the agent exited during the second scrape (log: $agent_log)"
+    agent_pid=""
+  else
+    record scrape2_s "${s% *}"; record scrape2_gzip_bytes "${s#* }"
+    record traffic_probe_duration_seconds_2 "$(value "$work/body2.txt" 'podnet_probe_duration_seconds{probe="traffic"')"
+    record hwm_kib "$(status_kib VmHWM)"
+    record rss_end_kib "$(status_kib VmRSS)"
+  fi
   [ "$KEEP_BODY" = 1 ] && cp "$body" "$out/flows-$stamp-$cfg-body.txt"
   rm -f "$body" "$work/body2.txt"
   stop "$agent_pid"; agent_pid=""
@@ -305,33 +326,36 @@ for c in $CONFIGS; do
 done
 
 # --- the table ----------------------------------------------------------------------------------------
-get() { echo "${T[$1,$2]:-}"; }
+get() { local v=${T[$1,$2]:-}; echo "${v:--}"; }
 calc() { awk "BEGIN { $1 }" 2>/dev/null || echo "-"; }
+mib() { calc "printf \"%.1f\", $1 / 1024"; }
+per() { calc "if ($3 > 0) printf \"%.0f\", ($2 - $1) * $4 / $3; else print \"-\""; }   # (after - before) * unit / n
 echo
-echo "| configuration | made TCP v4 / v6, UDP v4 / v6 | seen (distinct 5-tuples in series) | podnet_flows | dropped (series_limit) | untracked packets (kernel_map_full) | made - seen - dropped | agent CPU s (flows; 1st scrape) | RSS before / after / HWM MiB | live heap before / after MiB | flow map memlock MiB (bytes / flow) | scrape s (gzip MiB, MiB, lines) | traffic probe s |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| configuration | made: TCP v4 / v6, UDP v4 / v6 | seen in flow series | podnet_flows | dropped (series_limit) | untracked packets (kernel_map_full) | made - seen - dropped | agent CPU s: flows / 1st scrape | agent RSS MiB: before / after flows / peak | live heap MiB: before / after (bytes per flow) | flow map memlock MiB: before / after (bytes per flow) | scrape s: 1st / 2nd (MiB gzip, MiB, lines) | traffic probe s | note |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for c in $CONFIGS; do
-  if [ -n "$(get "$c" agent)" ]; then
-    echo "| $c | $(get "$c" made_tcp4) / $(get "$c" made_tcp6), $(get "$c" made_udp4) / $(get "$c" made_udp6) | agent $(get "$c" agent) | | | | | | | | | | |"
-    continue
-  fi
-  made=$(( $(get "$c" made_tcp4) + $(get "$c" made_tcp6) + $(get "$c" made_udp4) + $(get "$c" made_udp6) ))
-  seen=$(( $(get "$c" seen_tcp4) + $(get "$c" seen_tcp6) + $(get "$c" seen_udp4) + $(get "$c" seen_udp6) ))
-  dropped=$(get "$c" podnet_flows_dropped_total); flows=$(get "$c" podnet_flows)
-  mib() { calc "printf \"%.1f\", $1 / 1024"; }
-  per_flow=$(calc "d = $(get "$c" memlock_after) - $(get "$c" memlock_before); printf \"%.2f (%.0f)\", $(get "$c" memlock_after) / 1048576, ($flows > 0 ? d / $flows : 0)")
-  printf '| %s | %s / %s, %s / %s | %s (%s / %s, %s / %s) | %s | %s | %s | %s | %s; %s | %s / %s / %s | %s / %s | %s | %s (%s, %s, %s) | %s |\n' \
+  made=$(calc "print $(get "$c" made_tcp4) + $(get "$c" made_tcp6) + $(get "$c" made_udp4) + $(get "$c" made_udp6)")
+  seen=$(calc "print $(get "$c" seen_tcp4) + $(get "$c" seen_tcp6) + $(get "$c" seen_udp4) + $(get "$c" seen_udp6)")
+  flows=$(get "$c" podnet_flows)
+  note=""
+  [ "$(get "$c" agent)" != - ] && note="agent $(get "$c" agent) (out of heap: see the raw file)"
+  [ "$(get "$c" failed_tcp4)$(get "$c" failed_tcp6)$(get "$c" failed_udp4)$(get "$c" failed_udp6)" = 0000 ] \
+    || note+=" generator failures: $(get "$c" failed_tcp4) / $(get "$c" failed_tcp6) / $(get "$c" failed_udp4) / $(get "$c" failed_udp6)"
+  note+=" generated in $(get "$c" elapsed_s) s"
+  printf '| %s | %s / %s, %s / %s | %s (%s / %s, %s / %s) | %s | %s | %s | %s | %s / %s | %s / %s / %s | %s / %s (%s) | %s / %s (%s) | %s / %s (%s, %s, %s) | %s | %s |\n' \
     "$c" "$(get "$c" made_tcp4)" "$(get "$c" made_tcp6)" "$(get "$c" made_udp4)" "$(get "$c" made_udp6)" \
     "$seen" "$(get "$c" seen_tcp4)" "$(get "$c" seen_tcp6)" "$(get "$c" seen_udp4)" "$(get "$c" seen_udp6)" \
-    "$flows" "$dropped" "$(get "$c" podnet_flow_packets_untracked_total)" \
-    "$(calc "printf \"%d\", $made - $seen - $dropped")" \
+    "$flows" "$(get "$c" podnet_flows_dropped_total)" "$(get "$c" podnet_flow_packets_untracked_total)" \
+    "$(calc "printf \"%d\", $made - $seen - $(get "$c" podnet_flows_dropped_total)")" \
     "$(get "$c" cpu_generation_s)" "$(get "$c" cpu_scrape1_s)" \
     "$(mib "$(get "$c" rss_before_kib)")" "$(mib "$(get "$c" rss_after_kib)")" "$(mib "$(get "$c" hwm_kib)")" \
     "$(mib "$(get "$c" live_heap_before_kib)")" "$(mib "$(get "$c" live_heap_after_kib)")" \
-    "$per_flow" \
-    "$(get "$c" scrape1_s)" "$(calc "printf \"%.1f\", $(get "$c" scrape1_gzip_bytes) / 1048576")" \
+    "$(per "$(get "$c" live_heap_before_kib)" "$(get "$c" live_heap_after_kib)" "$flows" 1024)" \
+    "$(calc "printf \"%.2f\", $(get "$c" memlock_before) / 1048576")" "$(calc "printf \"%.2f\", $(get "$c" memlock_after) / 1048576")" \
+    "$(per "$(get "$c" memlock_before)" "$(get "$c" memlock_after)" "$flows" 1)" \
+    "$(get "$c" scrape1_s)" "$(get "$c" scrape2_s)" "$(calc "printf \"%.1f\", $(get "$c" scrape1_gzip_bytes) / 1048576")" \
     "$(calc "printf \"%.1f\", $(get "$c" scrape_bytes) / 1048576")" "$(get "$c" scrape_lines)" \
-    "$(get "$c" traffic_probe_duration_seconds)"
+    "$(get "$c" traffic_probe_duration_seconds)" "${note# }"
 done
 echo
 echo "raw: $raw"
