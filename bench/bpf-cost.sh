@@ -8,6 +8,12 @@
 #   PODNET_PROBE_SETTINGS='netiftx: {sampleEvery: 1}' ...   probe settings (the inside of probeSettings: {...})
 #   PODNET_EVENTS='types: [HEALTH_CHECK_FAILED]' ...   the events config (the inside of events: {...}); this one
 #                                                       turns the BPF probes' events off (default: all types on)
+#   PODNET_EXTRA_CONFIG='...' PODNET_EXTRA_READY='^podnet_flow_namespaces 2'   YAML appended to the agent's
+#                                                  config (@NS@: this run's namespace prefix, the pair is @NS@-cli
+#                                                  and @NS@-srv), and an extended regex a line of /metrics matches
+#                                                  once it is in force, e.g. a host-mode flow task:
+#   PODNET_EXTRA_CONFIG="$(cat bench/probesets/flow-task.yaml)" PODNET_EXTRA_READY='^podnet_flow_namespaces 2' \
+#     bench/bpf-cost.sh 10 traffic
 #
 # The statistics add two clock reads to every program run (some tens of ns), so these runs are never
 # used for throughput: overhead.sh measures that with the statistics off. Raw figures go to
@@ -64,6 +70,7 @@ for probe in "${probes[@]}"; do
   printf 'listen: 127.0.0.1:%s\nminInterval: 0s\nprobes: [%s]\n' "$port" "$probe" > "$cfg"
   [ -z "${PODNET_PROBE_SETTINGS:-}" ] || printf 'probeSettings: {%s}\n' "$PODNET_PROBE_SETTINGS" >> "$cfg"
   [ -z "${PODNET_EVENTS:-}" ] || printf 'events: {%s}\n' "$PODNET_EVENTS" >> "$cfg"
+  [ -z "${PODNET_EXTRA_CONFIG:-}" ] || printf '%s\n' "${PODNET_EXTRA_CONFIG//@NS@/$p}" >> "$cfg"
   "$root/bin/podnet" run --config "$cfg" >"$out/bpf-cost-agent.log" 2>&1 &
   agent_pid=$!
   up=""
@@ -73,6 +80,15 @@ for probe in "${probes[@]}"; do
     sleep 0.2
   done
   [[ "$up" =~ \ 1(\.0)?$ ]] || { echo "probe $probe is not up ($up); see $out/bpf-cost-agent.log" >&2; exit 1; }
+  if [ -n "${PODNET_EXTRA_READY:-}" ]; then
+    ready=0
+    for _ in $(seq 100); do
+      ready=$(curl -sf "http://127.0.0.1:$port/metrics" | grep -cE "$PODNET_EXTRA_READY" || true)
+      [ "$ready" -gt 0 ] && break
+      sleep 0.2
+    done
+    [ "$ready" -gt 0 ] || { echo "no line of /metrics matches $PODNET_EXTRA_READY" >&2; exit 1; }
+  fi
   declare -A before=()
   while read -r id name cnt ns; do before[$id]="$cnt $ns"; done < <(agent_progs)
   bps=$(ip netns exec "$p-cli" iperf3 -c 10.251.0.2 -t "$secs" -J \

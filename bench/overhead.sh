@@ -13,6 +13,19 @@
 #                                                  the default is the machine's, bbr on the reference VM)
 #   PODNET_BASELINE_PROBES="netiftx, softirq" ...  probes attached on BOTH sides: "with" adds PODNET_BPF_PROBES
 #                                                  to them, so the ratio is the added probes' marginal cost
+#   PODNET_EXTRA_CONFIG='...'                      YAML appended to the agent's config on both sides
+#   PODNET_WITH_CONFIG='...'                       YAML appended on the "with" side only, e.g. a host-mode task;
+#                                                  @NS@ in either stands for this run's namespace prefix (the pair
+#                                                  is @NS@-cli and @NS@-srv)
+#   PODNET_WITH_READY='^podnet_flow_namespaces 2'  with PODNET_WITH_CONFIG: an extended regex that a line of
+#                                                  /metrics matches once the with-config is in force, and that no
+#                                                  line matches without it (the script waits for both)
+#   PODNET_BPF_PROBES="" ...                       set but empty: "with" adds no probes (only PODNET_WITH_CONFIG)
+#
+# The marginal cost of a flow task on top of the traffic probe (every TCP flow item per flow, both
+# namespaces of the pair selected):
+#   PODNET_BASELINE_PROBES=traffic PODNET_BPF_PROBES= PODNET_WITH_READY='^podnet_flow_namespaces 2' \
+#   PODNET_WITH_CONFIG="$(cat bench/probesets/flow-task.yaml)" bench/overhead.sh 10 10
 #
 # Pairs alternate their order (without-with, with-without, ...) so drift (thermal, other jobs' load)
 # falls on both sides; the ratio within a pair compares runs seconds apart, which is what survives a
@@ -21,7 +34,15 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 pairs=${1:-10}
 secs=${2:-10}
-probes=${PODNET_BPF_PROBES:-tcpretrans, tcpreset, tcpconn, packetloss, sockbuf, softirq, netiftx, traffic}
+probes=${PODNET_BPF_PROBES-tcpretrans, tcpreset, tcpconn, packetloss, sockbuf, softirq, netiftx, traffic}
+with_config=${PODNET_WITH_CONFIG:-}
+with_ready=${PODNET_WITH_READY:-}
+if [ -n "$with_config" ] && [ -z "$with_ready" ]; then
+  echo "PODNET_WITH_CONFIG needs PODNET_WITH_READY (how to tell that it is in force)" >&2; exit 2
+fi
+if [ -z "$probes" ] && [ -z "$with_config" ]; then
+  echo "nothing to compare: PODNET_BPF_PROBES is empty and there is no PODNET_WITH_CONFIG" >&2; exit 2
+fi
 [ "$(id -u)" -eq 0 ] || { echo "needs root (namespaces, BPF)" >&2; exit 1; }
 command -v iperf3 >/dev/null || "$root/scripts/install-deps" all
 command -v jq >/dev/null || "$root/scripts/install-deps" all
@@ -52,9 +73,11 @@ ip -n "$p-cli" link set "${p}c" up; ip -n "$p-srv" link set "${p}s" up
 ip netns exec "$p-srv" iperf3 -s -D -B 10.250.0.2 >/dev/null
 
 # The agent reloads its config when the content changes (checked every 2 s); rename makes it atomic.
-write_config() {
+write_config() { # probes [with]
   printf 'listen: 127.0.0.1:%s\nminInterval: 0s\nprobes: [%s]\n' "$port" "$1" > "$cfg.tmp"
   [ -z "${PODNET_PROBE_SETTINGS:-}" ] || printf 'probeSettings: {%s}\n' "$PODNET_PROBE_SETTINGS" >> "$cfg.tmp"
+  [ -z "${PODNET_EXTRA_CONFIG:-}" ] || printf '%s\n' "${PODNET_EXTRA_CONFIG//@NS@/$p}" >> "$cfg.tmp"
+  [ "${2:-}" != with ] || [ -z "$with_config" ] || printf '%s\n' "${with_config//@NS@/$p}" >> "$cfg.tmp"
   mv "$cfg.tmp" "$cfg"
 }
 # Distinct programs, not file descriptors: a windowed probe (netiftx, softirq) keeps its programs loaded
@@ -63,27 +86,43 @@ bpf_programs() { grep -h '^prog_id:' /proc/"$agent_pid"/fdinfo/* 2>/dev/null | s
 probes_up() {
   curl -sf "http://127.0.0.1:$port/metrics" | awk '/^podnet_probe_up\{/ && / 1(\.0)?$/' | wc -l
 }
+# Whether the with-side config is in force (always, without one): the whole scrape is read, no grep -q.
+with_in_force() {
+  [ -n "$with_ready" ] || return 0
+  [ "$(curl -sf "http://127.0.0.1:$port/metrics" | grep -cE "$with_ready" || true)" -gt 0 ]
+}
 baseline=${PODNET_BASELINE_PROBES:-}
 base_wanted=$(tr ',' '\n' <<<"$baseline" | grep -c '[a-z]' || true)
-wanted=$((base_wanted + $(tr ',' '\n' <<<"$probes" | grep -c '[a-z]')))
+added=$(tr ',' '\n' <<<"$probes" | grep -c '[a-z]' || true)
+wanted=$((base_wanted + added))
 base_programs=0   # BPF programs of the baseline probes, counted once they are up
 
 # Attaches (with) or detaches (without) the probes and waits until the agent has done so.
 set_mode() {
-  if [ "$1" = with ]; then write_config "${baseline:+$baseline, }$probes"; else write_config "$baseline"; fi
+  if [ "$1" = with ]; then
+    write_config "${baseline:+$baseline${probes:+, }}$probes" with
+  else
+    write_config "$baseline"
+  fi
   for _ in $(seq 150); do
     if [ "$1" = with ]; then
-      [ "$(probes_up)" -eq "$wanted" ] && [ "$(bpf_programs)" -gt "$base_programs" ] && break
+      [ "$(probes_up)" -eq "$wanted" ] && { [ "$added" -eq 0 ] || [ "$(bpf_programs)" -gt "$base_programs" ]; } \
+        && with_in_force && break
     else
-      [ "$(bpf_programs)" -eq "$base_programs" ] && [ "$(probes_up)" -eq "$base_wanted" ] && break
+      [ "$(bpf_programs)" -eq "$base_programs" ] && [ "$(probes_up)" -eq "$base_wanted" ] \
+        && { [ -z "$with_ready" ] || ! with_in_force; } && break
     fi
     sleep 0.2
   done
   [ "$1" = without ] && [ "$(bpf_programs)" -ne "$base_programs" ] && { echo "probes still attached" >&2; exit 1; }
+  [ "$1" = without ] && [ -n "$with_ready" ] && with_in_force && { echo "the with-config is still in force" >&2; exit 1; }
   if [ "$1" = with ] && [ "$(probes_up)" -ne "$wanted" ]; then
     echo "not all of [$probes] came up:" >&2
     curl -sf "http://127.0.0.1:$port/metrics" | grep '^podnet_probe_up' >&2
     exit 1
+  fi
+  if [ "$1" = with ] && ! with_in_force; then
+    echo "the with-config is not in force: no line of /metrics matches $with_ready" >&2; exit 1
   fi
   sleep 1 # let the load and verification settle
 }
