@@ -142,7 +142,7 @@ struct traffic_flow {
 	__u64 packets[2];
 	__u64 retransmits; /* segments, as the namespace's RetransSegs counts them */
 	__u64 drops;
-	__u64 last_seen_ns; /* bpf_ktime_get_ns of the last packet */
+	__u64 first_seen_ns; /* bpf_ktime_get_ns of the first packet (user space ages flows by their counters) */
 	__u32 srtt_us; /* the socket's smoothed RTT at its last data segment sent */
 	__u32 pad;
 };
@@ -597,7 +597,7 @@ static __always_inline void flow_add(const struct traffic_flow_key *key, int dir
 	if (!f) {
 		struct traffic_flow fresh = {};
 
-		fresh.last_seen_ns = bpf_ktime_get_ns();
+		fresh.first_seen_ns = bpf_ktime_get_ns();
 		if (bpf_map_update_elem(&flows, key, &fresh, BPF_NOEXIST) != 0) {
 			f = bpf_map_lookup_elem(&flows, key); /* another CPU may have inserted it meanwhile */
 			if (!f) {
@@ -614,7 +614,6 @@ static __always_inline void flow_add(const struct traffic_flow_key *key, int dir
 	}
 	__sync_fetch_and_add(&f->bytes[dir & 1], len);
 	__sync_fetch_and_add(&f->packets[dir & 1], 1);
-	f->last_seen_ns = bpf_ktime_get_ns();
 	if (srtt_us)
 		f->srtt_us = srtt_us;
 }

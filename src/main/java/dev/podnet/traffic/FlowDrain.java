@@ -24,7 +24,8 @@ final class FlowDrain implements AutoCloseable {
 
     private final TrafficObject program;
     private final TrafficSettings settings;
-    private final FlowTable table = new FlowTable();
+    private final FlowTable table;
+    private final FlowMemory memory;
     private final FlowExport export;
     private final FlowHooks hooks;
     private final ScheduledExecutorService timer;
@@ -36,7 +37,14 @@ final class FlowDrain implements AutoCloseable {
     FlowDrain(TrafficObject program, TrafficSettings settings) {
         this.program = program;
         this.settings = settings;
-        this.export = new FlowExport(settings.maxFlowSeries());
+        this.memory = FlowMemory.of(settings, Runtime.getRuntime().maxMemory());
+        if (memory.maxSeries() < settings.maxFlowSeries() || memory.maxFlows() < settings.maxFlows()) {
+            LOG.info("traffic: the heap (" + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB) holds " + memory.maxFlows()
+                    + " flows and " + memory.maxSeries() + " flow series, fewer than maxFlows " + settings.maxFlows()
+                    + " / maxFlowSeries " + settings.maxFlowSeries() + "; more are dropped and counted (raise -Xmx for more)");
+        }
+        this.table = new FlowTable(memory.maxFlows());
+        this.export = new FlowExport(memory.maxSeries());
         this.hooks = new FlowHooks(program);
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("podnet-flow-drain").daemon(true).factory());
         long every = settings.flowDrainInterval().toMillis();
@@ -79,13 +87,15 @@ final class FlowDrain implements AutoCloseable {
         out.gauge("podnet_flow_namespaces", "Network namespaces whose flows monitoring tasks ask for.", watched.size());
         out.gauge("podnet_flows", "Flows in the flow table (each one an entry of the kernel's flow map).", table.size());
         out.gauge("podnet_flow_series", "Flow series written by the last collection.", export.lastSeries());
-        out.gauge("podnet_flow_max_series", "Flow series written at most (probeSettings.traffic.maxFlowSeries).",
-                settings.maxFlowSeries());
+        out.gauge("podnet_flow_max_series",
+                "Flow series written at most: probeSettings.traffic.maxFlowSeries, or less when the heap holds fewer.",
+                memory.maxSeries());
         out.gauge("podnet_flow_max_entries", "Entries of the kernel's flow map (probeSettings.traffic.maxFlows).",
                 settings.maxFlows());
-        out.counter("podnet_flows_dropped_total",
-                "Flows left out of the exposition, each counted once (series_limit: over maxFlowSeries).",
-                export.dropped(), "reason", "series_limit");
+        String droppedHelp = "Flows left out, each counted once (series_limit: over the flow series bound; memory_limit: "
+                + "more flows than the heap holds, evicted from the kernel too).";
+        out.counter("podnet_flows_dropped_total", droppedHelp, export.dropped(), "reason", "series_limit");
+        out.counter("podnet_flows_dropped_total", droppedHelp, table.droppedForMemory(), "reason", "memory_limit");
         out.counter("podnet_flow_packets_untracked_total",
                 "Packets not added to a flow because the kernel's flow map was full (maxFlows).",
                 program.flowInsertFailures(), "reason", "kernel_map_full");

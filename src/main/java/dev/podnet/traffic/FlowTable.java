@@ -26,7 +26,18 @@ final class FlowTable {
     }
 
     private final LinkedHashMap<FlowTuple, Flow> flows = new LinkedHashMap<>();
+    private final int capacity;
     private long evictedIdle;
+    private long droppedForMemory;
+
+    /** @param capacity flows held at most; new flows beyond are evicted from the kernel too, and counted */
+    FlowTable(int capacity) {
+        this.capacity = capacity;
+    }
+
+    FlowTable() {
+        this(Integer.MAX_VALUE);
+    }
 
     /** One kernel entry as a drain read it. */
     record Entry(FlowTuple tuple, byte[] key, FlowLayout.Counters counters) {
@@ -70,6 +81,11 @@ final class FlowTable {
             }
         }
         for (Flow added : seen.values()) {
+            if (flows.size() >= capacity) {
+                evict.writeBytes(added.key()); // the heap holds no more: the kernel lets it go too
+                droppedForMemory++;
+                continue;
+            }
             flows.put(added.tuple(), added); // new flows go last: the table stays in first-seen order
         }
         return evict.toByteArray();
@@ -86,6 +102,10 @@ final class FlowTable {
 
     synchronized int size() {
         return flows.size();
+    }
+
+    synchronized long droppedForMemory() {
+        return droppedForMemory;
     }
 
     synchronized long evictedIdle() {

@@ -60,6 +60,21 @@ class FlowExportTest {
         assertEquals(3 * FlowLayout.KEY_SIZE, table.refresh(connections(3), Set.of(), 0, idle).length);
     }
 
+    @Test
+    void theHeapBoundsFlowsAndSeriesAndNewFlowsOverItAreEvictedAndCounted() {
+        TrafficSettings defaults = TrafficSettings.of("traffic", java.util.Map.of());
+        FlowMemory small = FlowMemory.of(defaults, 48L << 20);
+        assertEquals(List.of(16384, 5121), List.of(small.maxFlows(), small.maxSeries()), "the image's 48 MiB heap");
+        FlowMemory large = FlowMemory.of(defaults, 2L << 30);
+        assertEquals(List.of(65536, 50000), List.of(large.maxFlows(), large.maxSeries()), "the configured bounds");
+
+        FlowTable table = new FlowTable(4);
+        byte[] evicted = table.refresh(connections(10), Set.of(NETNS), 0, Duration.ofMinutes(5));
+        assertEquals(4, table.size());
+        assertEquals(6, table.droppedForMemory());
+        assertEquals(6 * FlowLayout.KEY_SIZE, evicted.length, "let go in the kernel too");
+    }
+
     private static List<FlowTable.Entry> connections(int n) {
         List<FlowTable.Entry> entries = new ArrayList<>();
         for (int i = 0; i < n; i++) {
