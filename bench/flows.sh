@@ -288,6 +288,8 @@ run_config() {
     local key=${m%%\{*}; [ "$m" != "$key" ] && key=traffic_probe_duration_seconds
     record "$key" "$(value "$body" "$m")"
   done
+  record dropped_series_limit "$(value "$body" 'podnet_flows_dropped_total{reason="series_limit"')"
+  record dropped_memory_limit "$(value "$body" 'podnet_flows_dropped_total{reason="memory_limit"')"
   for kv in $(distinct_flows "$body"); do record "${kv%%=*}" "${kv#*=}"; done
   s=$(scrape "$work/body2.txt") || s=failed
   sleep 1
@@ -331,7 +333,7 @@ calc() { awk "BEGIN { $1 }" 2>/dev/null || echo "-"; }
 mib() { calc "printf \"%.1f\", $1 / 1024"; }
 per() { calc "if ($3 > 0) printf \"%.0f\", ($2 - $1) * $4 / $3; else print \"-\""; }   # (after - before) * unit / n
 echo
-echo "| configuration | made: TCP v4 / v6, UDP v4 / v6 | seen in flow series | podnet_flows | dropped (series_limit) | untracked packets (kernel_map_full) | made - seen - dropped | agent CPU s: flows / 1st scrape | agent RSS MiB: before / after flows / peak | live heap MiB: before / after (bytes per flow) | flow map memlock MiB: before / after (bytes per flow) | scrape s: 1st / 2nd (MiB gzip, MiB, lines) | traffic probe s | note |"
+echo "| configuration | made: TCP v4 / v6, UDP v4 / v6 | seen in flow series | podnet_flows | dropped: series_limit / memory_limit | untracked packets (kernel_map_full) | made - seen - dropped | agent CPU s: flows / 1st scrape | agent RSS MiB: before / after flows / peak | live heap MiB: before / after (bytes per flow) | flow map memlock MiB: before / after (bytes per flow) | scrape s: 1st / 2nd (MiB gzip, MiB, lines) | traffic probe s | note |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for c in $CONFIGS; do
   made=$(calc "print $(get "$c" made_tcp4) + $(get "$c" made_tcp6) + $(get "$c" made_udp4) + $(get "$c" made_udp6)")
@@ -345,8 +347,8 @@ for c in $CONFIGS; do
   printf '| %s | %s / %s, %s / %s | %s (%s / %s, %s / %s) | %s | %s | %s | %s | %s / %s | %s / %s / %s | %s / %s (%s) | %s / %s (%s) | %s / %s (%s, %s, %s) | %s | %s |\n' \
     "$c" "$(get "$c" made_tcp4)" "$(get "$c" made_tcp6)" "$(get "$c" made_udp4)" "$(get "$c" made_udp6)" \
     "$seen" "$(get "$c" seen_tcp4)" "$(get "$c" seen_tcp6)" "$(get "$c" seen_udp4)" "$(get "$c" seen_udp6)" \
-    "$flows" "$(get "$c" podnet_flows_dropped_total)" "$(get "$c" podnet_flow_packets_untracked_total)" \
-    "$(calc "printf \"%d\", $made - $seen - $(get "$c" podnet_flows_dropped_total)")" \
+    "$flows" "$(get "$c" dropped_series_limit) / $(get "$c" dropped_memory_limit)" "$(get "$c" podnet_flow_packets_untracked_total)" \
+    "$(calc "printf \"%d\", $made - $seen - $(get "$c" dropped_series_limit) - $(get "$c" dropped_memory_limit)")" \
     "$(get "$c" cpu_generation_s)" "$(get "$c" cpu_scrape1_s)" \
     "$(mib "$(get "$c" rss_before_kib)")" "$(mib "$(get "$c" rss_after_kib)")" "$(mib "$(get "$c" hwm_kib)")" \
     "$(mib "$(get "$c" live_heap_before_kib)")" "$(mib "$(get "$c" live_heap_after_kib)")" \
