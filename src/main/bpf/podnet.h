@@ -173,6 +173,23 @@ static __always_inline __u32 skb_netns(const struct sk_buff *skb)
 	return netns ? netns : sk_netns(BPF_CORE_READ(skb, sk));
 }
 
+/*
+ * Segments in a TCP skb (tcp_skb_pcount: a TSO skb carries several), the amount the kernel adds to the
+ * namespace's RetransSegs when it retransmits it. TCP keeps it in the skb's control buffer (struct
+ * tcp_skb_cb in skb->cb).
+ */
+static __always_inline __u64 tcp_skb_segments(const struct sk_buff *skb)
+{
+	const struct tcp_skb_cb *cb;
+	__u16 segs;
+
+	if (!skb)
+		return 1;
+	cb = (const void *)skb + bpf_core_field_offset(struct sk_buff, cb);
+	segs = BPF_CORE_READ(cb, tcp_gso_segs);
+	return segs ? segs : 1;
+}
+
 static __always_inline __u32 sk_state(const struct sock *sk)
 {
 	return sk ? BPF_CORE_READ(sk, __sk_common.skc_state) : 0;

@@ -6,27 +6,10 @@ char LICENSE[] SEC("license") = "GPL";
 
 PODNET_COUNTER_MAP(retransmits, 16384); /* map index 0; label: TCP state; value: segments */
 
-/*
- * Segments in the retransmitted skb (tcp_skb_pcount: a TSO skb carries several), the amount the kernel
- * adds to the namespace's RetransSegs for the same retransmission. TCP keeps it in the skb's control
- * buffer (struct tcp_skb_cb in skb->cb).
- */
-static __always_inline __u64 segments(const struct sk_buff *skb)
-{
-	const struct tcp_skb_cb *cb;
-	__u16 segs;
-
-	if (!skb)
-		return 1;
-	cb = (const void *)skb + bpf_core_field_offset(struct sk_buff, cb);
-	segs = BPF_CORE_READ(cb, tcp_gso_segs);
-	return segs ? segs : 1;
-}
-
 static __always_inline void count(const struct sock *sk, const struct sk_buff *skb)
 {
 	if (sk)
-		counter_add(&retransmits, 0, sk_netns(sk), sk_state(sk), segments(skb));
+		counter_add(&retransmits, 0, sk_netns(sk), sk_state(sk), tcp_skb_segments(skb));
 }
 
 /*

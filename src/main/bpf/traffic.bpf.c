@@ -770,24 +770,11 @@ static __always_inline void add_to_socket_flow(const struct sock *sk, __u64 retr
 		__sync_fetch_and_add(&f->drops, drops);
 }
 
-/* Segments in a retransmitted skb (tcp_skb_pcount), as RetransSegs counts them. */
-static __always_inline __u64 retransmitted_segments(const struct sk_buff *skb)
-{
-	const struct tcp_skb_cb *cb;
-	__u16 segs;
-
-	if (!skb)
-		return 1;
-	cb = (const void *)skb + bpf_core_field_offset(struct sk_buff, cb);
-	segs = BPF_CORE_READ(cb, tcp_gso_segs);
-	return segs ? segs : 1;
-}
-
 /* tcp:tcp_retransmit_skb(sk, skb) on older kernels, (sk, skb, err) on newer ones: user space picks. */
 SEC("raw_tp/tcp_retransmit_skb")
 int BPF_PROG(flow_retransmit, const struct sock *sk, const struct sk_buff *skb)
 {
-	add_to_socket_flow(sk, retransmitted_segments(skb), 0);
+	add_to_socket_flow(sk, tcp_skb_segments(skb), 0);
 	return 0;
 }
 
@@ -795,7 +782,7 @@ SEC("raw_tp/tcp_retransmit_skb")
 int BPF_PROG(flow_retransmit_err, const struct sock *sk, const struct sk_buff *skb, int err)
 {
 	if (err == 0)
-		add_to_socket_flow(sk, retransmitted_segments(skb), 0);
+		add_to_socket_flow(sk, tcp_skb_segments(skb), 0);
 	return 0;
 }
 

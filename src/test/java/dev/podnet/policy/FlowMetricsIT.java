@@ -8,6 +8,7 @@ import dev.podnet.testing.MockCluster;
 import dev.podnet.testing.NetnsLab;
 import dev.podnet.testing.NetnsSockets;
 import dev.podnet.testing.Scrape;
+import dev.podnet.testing.SsOutput;
 import dev.podnet.testing.TestAgent;
 import java.io.OutputStream;
 import java.net.ServerSocket;
@@ -21,8 +22,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,8 +35,6 @@ import org.junit.jupiter.api.Test;
 class FlowMetricsIT {
     private static final int CONNECTIONS = 10;
     private static final int BYTES = 10_000;
-    private static final Pattern RTT = Pattern.compile("\\brtt:([0-9.]+)/");
-    private static final Pattern ACKED = Pattern.compile("\\bbytes_acked:(\\d+)");
 
     @Test
     void flowSeriesNameTheirEndsAndFoldClientPortsByService() throws Exception {
@@ -161,7 +158,7 @@ class FlowMetricsIT {
                 List<Double> ratios = new ArrayList<>();
                 for (int i = 0; i < 3; i++) {
                     Thread.sleep(1000);
-                    double ssMillis = busiestConnectionRttMillis(lab.exec(web, "ss", "-tin", "dst", "10.233.9.2"));
+                    double ssMillis = SsOutput.busiestConnectionRttMillis(lab.exec(web, "ss", "-tin", "dst", "10.233.9.2"));
                     double flowMillis = busiestFlow(agent.scrape(), "podnet_flow_tcp_srtt_seconds") * 1000;
                     System.out.printf("flow srtt %.1f ms, ss -ti %.1f ms%n", flowMillis, ssMillis);
                     ratios.add(flowMillis / ssMillis);
@@ -224,26 +221,6 @@ class FlowMetricsIT {
         }
         return s.maybe(metric, "task", "shop/web-flows", "srcport", busiest.label("srcport"), "dstport", busiest.label("dstport"))
                 .orElse(0.0);
-    }
-
-    private static double busiestConnectionRttMillis(String ssOutput) {
-        double rtt = -1;
-        long most = -1;
-        for (String line : ssOutput.split("\n")) {
-            Matcher r = RTT.matcher(line);
-            Matcher a = ACKED.matcher(line);
-            if (r.find()) {
-                long acked = a.find() ? Long.parseLong(a.group(1)) : 0;
-                if (acked > most) {
-                    most = acked;
-                    rtt = Double.parseDouble(r.group(1));
-                }
-            }
-        }
-        if (rtt < 0) {
-            throw new AssertionError("no connection in ss output:\n" + ssOutput);
-        }
-        return rtt;
     }
 
     /** Tcp RetransSegs from /proc/net/snmp (a header line, then a value line). */

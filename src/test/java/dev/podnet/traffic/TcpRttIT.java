@@ -4,11 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.podnet.testing.NetnsLab;
 import dev.podnet.testing.Scrape;
+import dev.podnet.testing.SsOutput;
 import dev.podnet.testing.TestAgent;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,8 +16,6 @@ import org.junit.jupiter.api.Test;
  * a factor of two of the mean of the RTTs that ss -ti shows for the connection meanwhile.
  */
 class TcpRttIT {
-    private static final Pattern RTT = Pattern.compile("\\brtt:([0-9.]+)/");
-    private static final Pattern ACKED = Pattern.compile("\\bbytes_acked:(\\d+)");
 
     @Test
     void histogramMeanIsTheRttSsShows() throws Exception {
@@ -42,7 +39,7 @@ class TcpRttIT {
             List<Double> ss = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 Thread.sleep(600);
-                ss.add(busiestConnectionRttMillis(lab.exec(sender, "ss", "-tin", "dst", "10.222.0.2")));
+                ss.add(SsOutput.busiestConnectionRttMillis(lab.exec(sender, "ss", "-tin", "dst", "10.222.0.2")));
             }
             Scrape after = agent.scrape();
             double count = after.value("podnet_tcp_rtt_seconds_count", "netns", netns)
@@ -58,26 +55,5 @@ class TcpRttIT {
             assertTrue(meanMillis > ssMillis / 2 && meanMillis < ssMillis * 2,
                     "histogram mean " + meanMillis + " ms against ss " + ss + " ms");
         }
-    }
-
-    /** The RTT of the connection that moved the most bytes (iperf3's data stream, not its control one). */
-    private static double busiestConnectionRttMillis(String ssOutput) {
-        double rtt = -1;
-        long most = -1;
-        for (String line : ssOutput.split("\n")) {
-            Matcher r = RTT.matcher(line);
-            Matcher a = ACKED.matcher(line);
-            if (r.find()) {
-                long acked = a.find() ? Long.parseLong(a.group(1)) : 0;
-                if (acked > most) {
-                    most = acked;
-                    rtt = Double.parseDouble(r.group(1));
-                }
-            }
-        }
-        if (rtt < 0) {
-            throw new AssertionError("no connection in ss output:\n" + ssOutput);
-        }
-        return rtt;
     }
 }
